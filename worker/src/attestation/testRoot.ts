@@ -8,8 +8,10 @@ import { createECDH, createHash } from 'node:crypto';
  * stand for real hardware: a Root deployed with `isTest = false` refuses its hash, and the
  * production entry points of the reference programs refuse it too.
  *
- * The attestation root hash of any CA (Intel's included) is SHA-256 over the 64-byte raw public
- * key X||Y of its ECDSA P-256 key; docs/contracts/root.md defines it.
+ * The attestation root hash of any CA (Intel's included) is SHA-256 over the SEC1 uncompressed
+ * encoding 0x04||X||Y (65 bytes) of its ECDSA P-256 public key, the same bytes a certificate's
+ * SubjectPublicKeyInfo carries; docs/contracts/root.md defines it. (It is SHA-256, not the
+ * SHA-384 some tools print, so that it fits the Root's 256-bit allowlist keys.)
  */
 export const TEST_ROOT_SEED = 'cocoon-ton/simulated-tdx-attestation-root/v1';
 
@@ -18,17 +20,17 @@ export function testRootPrivateKey(): Buffer {
     return createHash('sha256').update(TEST_ROOT_SEED).digest();
 }
 
-/** Raw 64-byte public key X||Y of the simulated root. */
+/** Public key of the simulated root, SEC1 uncompressed (0x04||X||Y, 65 bytes). */
 export function testRootPublicKey(): Buffer {
     const ecdh = createECDH('prime256v1');
     ecdh.setPrivateKey(testRootPrivateKey());
-    return ecdh.getPublicKey().subarray(1); // drop the 0x04 uncompressed-point prefix
+    return ecdh.getPublicKey();
 }
 
-/** Attestation root hash of a raw 64-byte P-256 public key. */
-export function attestationRootHash(rawPublicKey: Buffer): bigint {
-    if (rawPublicKey.length !== 64) {
-        throw new Error(`attestation root key must be 64 bytes (X||Y), got ${rawPublicKey.length}`);
+/** Attestation root hash of a P-256 public key given as SEC1 uncompressed bytes (0x04||X||Y). */
+export function attestationRootHash(uncompressedPublicKey: Buffer): bigint {
+    if (uncompressedPublicKey.length !== 65 || uncompressedPublicKey[0] !== 0x04) {
+        throw new Error(`attestation root key must be 65 bytes 0x04||X||Y, got ${uncompressedPublicKey.length} bytes`);
     }
-    return BigInt('0x' + createHash('sha256').update(rawPublicKey).digest('hex'));
+    return BigInt('0x' + createHash('sha256').update(uncompressedPublicKey).digest('hex'));
 }
