@@ -58,8 +58,9 @@ export function formatHash256(v: bigint): string {
 export function modelHash(name: string, revision: string, weightsSha256: string): bigint {
     if (!name || name.includes('@')) throw new Error(`model name "${name}" must be non-empty and contain no "@"`);
     if (!revision || revision.includes(':')) throw new Error(`revision "${revision}" must be non-empty and contain no ":"`);
-    parseHash256(weightsSha256, 'weights hash');
-    const digest = createHash('sha256').update(`${name}@${revision}:${weightsSha256.toLowerCase()}`).digest('hex');
+    // Canonical form of the weights hash: 64 lowercase hex digits, no 0x prefix.
+    const weights = formatHash256(parseHash256(weightsSha256, 'weights hash')).slice(2);
+    const digest = createHash('sha256').update(`${name}@${revision}:${weights}`).digest('hex');
     return BigInt('0x' + digest);
 }
 
@@ -100,12 +101,14 @@ export function paramsFromConfig(c: ParamsConfig): Params {
     };
     const int = (k: keyof ParamsConfig) => {
         const v = need(k);
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`params.${k} must be a non-negative integer, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+            throw new Error(`params.${k} must be a non-negative integer, got ${JSON.stringify(v)}`);
         return BigInt(v);
     };
     const ton = (k: keyof ParamsConfig) => {
         const v = need(k);
-        if (typeof v !== 'string' || !/^\d+(\.\d{1,9})?$/.test(v)) throw new Error(`params.${k} must be a TON amount as a string like "1.5", got ${JSON.stringify(v)}`);
+        if (typeof v !== 'string' || !/^\d+(\.\d{1,9})?$/.test(v))
+            throw new Error(`params.${k} must be a TON amount as a string like "1.5", got ${JSON.stringify(v)}`);
         return toNano(v);
     };
     return {
@@ -197,7 +200,14 @@ export class ExtendedRoot extends Root {
     }
 
     /** Proposes allowing an image for the roles in `roles` (ROLE_WORKER | ROLE_PROXY mask). */
-    async sendProposeAddImage(provider: ContractProvider, via: Sender, imageHash: bigint, roles: bigint, queryId = 0n, value = GOVERNANCE_VALUE) {
+    async sendProposeAddImage(
+        provider: ContractProvider,
+        via: Sender,
+        imageHash: bigint,
+        roles: bigint,
+        queryId = 0n,
+        value = GOVERNANCE_VALUE,
+    ) {
         await this.send(provider, via, { value }, { $$type: 'ProposeAddImage', queryId, imageHash, roles });
     }
 
@@ -231,12 +241,24 @@ export class ExtendedRoot extends Root {
         await this.send(provider, via, { value }, { $$type: 'AcceptGovernance', queryId });
     }
 
+    /** Withdraws an executed governance hand-over that the new governance has not accepted yet. */
+    async sendCancelGovernanceTransfer(provider: ContractProvider, via: Sender, queryId = 0n, value = GOVERNANCE_VALUE) {
+        await this.send(provider, via, { value }, { $$type: 'CancelGovernanceTransfer', queryId });
+    }
+
     async sendRevokeAttestationRoot(provider: ContractProvider, via: Sender, rootHash: bigint, queryId = 0n, value = GOVERNANCE_VALUE) {
         await this.send(provider, via, { value }, { $$type: 'RevokeAttestationRoot', queryId, rootHash });
     }
 
     /** Removes the given roles from an image; the entry goes when no role is left. */
-    async sendRevokeImage(provider: ContractProvider, via: Sender, imageHash: bigint, roles: bigint, queryId = 0n, value = GOVERNANCE_VALUE) {
+    async sendRevokeImage(
+        provider: ContractProvider,
+        via: Sender,
+        imageHash: bigint,
+        roles: bigint,
+        queryId = 0n,
+        value = GOVERNANCE_VALUE,
+    ) {
         await this.send(provider, via, { value }, { $$type: 'RevokeImage', queryId, imageHash, roles });
     }
 
@@ -262,7 +284,15 @@ export class ExtendedRoot extends Root {
     }
 
     /** Asks whether an image is allowed for a role under an attestation root; answered with ImageVerdict. */
-    async sendQueryImage(provider: ContractProvider, via: Sender, imageHash: bigint, role: bigint, attestationRoot: bigint, queryId = 0n, value = QUERY_VALUE) {
+    async sendQueryImage(
+        provider: ContractProvider,
+        via: Sender,
+        imageHash: bigint,
+        role: bigint,
+        attestationRoot: bigint,
+        queryId = 0n,
+        value = QUERY_VALUE,
+    ) {
         await this.send(provider, via, { value }, { $$type: 'QueryImage', queryId, imageHash, role, attestationRoot });
     }
 
