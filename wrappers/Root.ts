@@ -309,7 +309,7 @@ export class ExtendedRoot extends Root {
             .sort((a, b) => Number(a - b))
             .map((id) => {
                 const p = map.get(id)!;
-                return { id, ...p, op: p.body.beginParse().preloadUint(32) };
+                return { id: BigInt(id), ...p, op: p.body.beginParse().preloadUint(32) };
             });
     }
 }
