@@ -7,6 +7,7 @@ import {
     MAX_PENDING_PROPOSALS,
     MAX_PROXIES,
     proposalKind,
+    ROLE_PROXY,
     roleNames,
 } from '../../wrappers/Root';
 import { describeGrant, decodeGrant } from './grants';
@@ -129,10 +130,25 @@ export async function renderRoot(ctx: RootContext): Promise<string[]> {
                 `   endpoint ${entry.endpoint}`,
                 `   image ${formatHash(entry.imageHash)}, attestation root ${formatRootHash(entry.attestationRoot)}`,
                 `   listed ${formatAt(entry.listedAt, ctx.time.now)}`,
+                ...staleListing(entry.imageHash, entry.attestationRoot, images, roots),
             ]),
         ),
     );
     return out;
+}
+
+/**
+ * The Root cannot sweep its directory when trust is revoked (no loop over providers), so a listed
+ * proxy may run an image or root that is no longer allowed until its Provider is re-checked.
+ * Clients must skip such entries; say so.
+ */
+function staleListing(imageHash: bigint, attestationRoot: bigint, images: Map<bigint, bigint>, roots: bigint[]): string[] {
+    const problems: string[] = [];
+    if (((images.get(imageHash) ?? 0n) & ROLE_PROXY) === 0n) problems.push('its image is no longer allowed for the proxy role');
+    if (!roots.includes(attestationRoot)) problems.push('its attestation root is no longer allowed');
+    return problems.length === 0
+        ? []
+        : [`   STALE: ${problems.join('; ')}. Clients must not use it; a re-check of its Provider delists it.`];
 }
 
 function list(items: string[]): string[] {

@@ -5,7 +5,7 @@
 import type { NetworkProvider } from '@ton/blueprint';
 import { Address } from '@ton/core';
 import { chainTime, waitFor } from '../../scripts/lib/chain';
-import { RecordingUI } from './sandboxProvider';
+import { RecordingUI } from '../../tools/sandbox/networkProvider';
 
 const near = new Address(0, Buffer.alloc(32, 1));
 

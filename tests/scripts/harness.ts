@@ -7,7 +7,7 @@ import type { NetworkProvider } from '@ton/blueprint';
 import { Address, toNano } from '@ton/core';
 import { Blockchain, SandboxContract, TreasuryContract } from '@ton/sandbox';
 import { ExtendedRoot } from '../../wrappers/Root';
-import { SandboxNetworkProvider } from './sandboxProvider';
+import { SandboxNetworkProvider } from '../../tools/sandbox/networkProvider';
 
 export const DEVNET_CONFIG = 'scripts/config/devnet.json';
 export const START = 1_750_000_000;
