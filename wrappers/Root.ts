@@ -231,7 +231,7 @@ export class ExtendedRoot extends Root {
         await this.send(provider, via, { value }, { $$type: 'ExecuteProposal', queryId, proposalId });
     }
 
-    /** Cancels a pending proposal (governance or guardian). */
+    /** Cancels a pending proposal: governance or guardian at any time, anyone once it has expired. */
     async sendCancelProposal(provider: ContractProvider, via: Sender, proposalId: bigint, queryId = 0n, value = GOVERNANCE_VALUE) {
         await this.send(provider, via, { value }, { $$type: 'CancelProposal', queryId, proposalId });
     }

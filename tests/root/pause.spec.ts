@@ -47,6 +47,25 @@ describe('pause', () => {
         expect(events[0]).toMatchObject({ $$type: 'PauseChanged', paused: true });
     });
 
+    it('pausing a paused Root and unpausing an unpaused one succeed, still bumping configVersion and emitting', async () => {
+        const { env } = ctx;
+        const v0 = (await env.root.getState()).configVersion;
+        const u = await env.root.sendUnpause(env.governance.getSender());
+        expectAccepted(u, env.governance.address, env.root.address);
+        expect(rootEvents(u, env.root.address)).toEqual([
+            expect.objectContaining({ $$type: 'PauseChanged', paused: false, configVersion: v0 + 1n }),
+        ]);
+        await env.root.sendPause(env.guardian.getSender());
+        const p = await env.root.sendPause(env.guardian.getSender());
+        expectAccepted(p, env.guardian.address, env.root.address);
+        expect(rootEvents(p, env.root.address)).toEqual([
+            expect.objectContaining({ $$type: 'PauseChanged', paused: true, configVersion: v0 + 3n }),
+        ]);
+        const s = await env.root.getState();
+        expect(s.paused).toBe(true);
+        expect(s.configVersion).toBe(v0 + 3n);
+    });
+
     it('only governance unpauses; the guardian and others get ERR_NOT_GOVERNANCE', async () => {
         const { env } = ctx;
         expectAccepted(await env.root.sendPause(env.guardian.getSender()), env.guardian.address, env.root.address);
