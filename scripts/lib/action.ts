@@ -105,7 +105,7 @@ export async function runAction(provider: NetworkProvider, cli: Cli, spec: Actio
 }
 
 /** The message `send` would send, without sending it. */
-async function captureMessage(send: (via: Sender) => Promise<void>): Promise<SenderArguments> {
+export async function captureMessage(send: (via: Sender) => Promise<void>): Promise<SenderArguments> {
     let captured: SenderArguments | undefined;
     await send({
         send: async (args) => {

@@ -6,7 +6,7 @@
  *
  * Every problem is reported with the argument's name and the script's usage line.
  */
-import { Address } from '@ton/core';
+import { Address, fromNano, toNano } from '@ton/core';
 import { modelHash, parseHash256, roleMask } from '../../wrappers/Root';
 import { UsageError } from './errors';
 
@@ -168,4 +168,29 @@ export function parseModel(v: string): { hash: bigint; spec?: string } {
     const m = /^(.+)@([^@]+):([^:]+)$/.exec(v);
     if (!m) throw new Error('expected a 64-hex-digit model hash or name@revision:weightsSha256');
     return { hash: modelHash(m[1], m[2], m[3]), spec: v };
+}
+
+/** A TON amount as "10" or "0.5" (at most 9 decimals), in nanoton; at least `min`. */
+export function parseTon(v: string, min = 0n): bigint {
+    if (!/^\d+(\.\d{1,9})?$/.test(v)) throw new Error('expected a TON amount like 10 or 0.5');
+    const nano = toNano(v);
+    if (nano < min) throw new Error(`must be at least ${fromNano(min)} TON`);
+    return nano;
+}
+
+/** Seconds per duration unit, as in "90m", "12h", "7d"; no unit or "s" means seconds. */
+export const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** A duration in seconds, given as seconds or with a unit: 3600, 90m, 12h, 7d. */
+export function parseDuration(v: string): number {
+    const m = /^(\d+)([smhd]?)$/.exec(v);
+    if (!m) throw new Error('expected a duration in seconds or with a unit, like 3600, 90m, 12h or 7d');
+    return Number(m[1]) * DURATION_UNITS[m[2]];
+}
+
+/** A TON amount above 0. */
+export function parsePositiveTon(v: string): bigint {
+    const n = parseTon(v);
+    if (n === 0n) throw new Error('must be more than 0');
+    return n;
 }

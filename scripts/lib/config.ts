@@ -55,7 +55,7 @@ export function loadRootConfig(path: string, deployer: Address | undefined): Loa
     }
 }
 
-function readJsonFile(path: string, what: string): unknown {
+export function readJsonFile(path: string, what: string): unknown {
     let text: string;
     try {
         text = readFileSync(path, 'utf8');
@@ -83,7 +83,7 @@ export function loadParamsFile(path: string): Params {
     throw new ScriptError(`the parameters file ${path} is refused:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+export function isObject(v: unknown): v is Record<string, unknown> {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
