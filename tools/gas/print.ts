@@ -25,9 +25,13 @@ function main() {
         process.exit(1);
     }
     for (const [contract, section] of Object.entries(snapshot)) {
-        const rows = [['operation', 'gas', 'fees (TON)']];
-        for (const [op, f] of Object.entries(section)) rows.push([`${contract}.${op}`, String(f.gas), toTon(f.fees)]);
-        console.log(formatTable(rows, [false, true, true]));
+        // Sections whose operations reach the Root (the Provider's) show the Root's gas as well.
+        const withRoot = Object.values(section).some((f) => f.rootGas !== undefined);
+        const rows = [['operation', 'gas', ...(withRoot ? ['root gas'] : []), 'fees (TON)']];
+        for (const [op, f] of Object.entries(section)) {
+            rows.push([`${contract}.${op}`, String(f.gas), ...(withRoot ? [String(f.rootGas ?? 0)] : []), toTon(f.fees)]);
+        }
+        console.log(formatTable(rows, [false, true, ...(withRoot ? [true] : []), true]));
         console.log();
     }
 }

@@ -2,7 +2,7 @@
  * The committed gas snapshot (snapshots/gas.json) and the figures it holds. tools/gas/README.md
  * says exactly what is counted.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Address, Message, Transaction } from '@ton/core';
 
@@ -12,11 +12,19 @@ export const UPDATE_COMMAND = 'npm run gas:update';
 export const TOLERANCE = 0.05;
 
 export interface Figures {
-    /** Gas used by the contract's own transaction (compute phase). */
+    /** Gas used by the contract's own transaction(s) (compute phase), summed. */
     gas: number;
     /** Nanoton paid in fees over the whole message chain the operation starts; see measure(). */
     fees: number;
+    /**
+     * Operations of a contract that asks the Root (the Provider's): gas of the Root's transactions
+     * in the chain, summed; 0 when the operation does not reach the Root. See measureAcross().
+     */
+    rootGas?: number;
 }
+
+/** The figures a snapshot compares, in the order they are reported. */
+const KINDS = ['gas', 'rootGas', 'fees'] as const;
 
 /** Operation name -> figures, for one contract. */
 export type Section = Record<string, Figures>;
@@ -37,19 +45,68 @@ function sortKeys<T>(o: Record<string, T>): Record<string, T> {
     );
 }
 
+/**
+ * Runs `fn` holding `<file>.lock`. The *.gas.spec.ts files run in parallel jest workers and each
+ * rewrites its own section of the same file: without the lock one could write back the section
+ * the other had just replaced. A lock older than a minute is a crashed writer's and is taken over.
+ */
+function withLock<T>(file: string, fn: () => T): T {
+    const lock = `${file}.lock`;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+        try {
+            closeSync(openSync(lock, 'wx'));
+            break;
+        } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+            try {
+                if (Date.now() - statSync(lock).mtimeMs > 60_000) rmSync(lock, { force: true });
+            } catch {
+                // released meanwhile
+            }
+            if (Date.now() > deadline) throw new Error(`${lock} is held; remove it if no gas:update is running`);
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+        }
+    }
+    try {
+        return fn();
+    } finally {
+        rmSync(lock, { force: true });
+    }
+}
+
 /** Replaces one contract's section, keeping the others; keys sorted, 4-space JSON, final newline. */
 export function writeSection(contract: string, section: Section, file = SNAPSHOT_PATH) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    withLock(file, () => writeSectionUnlocked(contract, section, file));
+}
+
+function writeSectionUnlocked(contract: string, section: Section, file: string) {
     const all: Snapshot = { ...(readSnapshot(file) ?? {}), [contract]: section };
     const stable = sortKeys(
         Object.fromEntries(
             Object.entries(all).map(([c, s]) => [
                 c,
-                sortKeys(Object.fromEntries(Object.entries(s).map(([op, f]) => [op, { fees: f.fees, gas: f.gas }]))),
+                sortKeys(
+                    Object.fromEntries(
+                        Object.entries(s).map(([op, f]) => [
+                            op,
+                            f.rootGas === undefined ? { fees: f.fees, gas: f.gas } : { fees: f.fees, gas: f.gas, rootGas: f.rootGas },
+                        ]),
+                    ),
+                ),
             ]),
         ),
     );
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(stable, null, 4) + '\n');
+    // Written aside and renamed, so a reader never sees half a file.
+    writeFileSync(`${file}.tmp`, JSON.stringify(stable, null, 4) + '\n');
+    renameSync(`${file}.tmp`, file);
+}
+
+function showFigures(f: Figures): string {
+    return KINDS.filter((k) => f[k] !== undefined)
+        .map((k) => `${k} ${f[k]}`)
+        .join(', ');
 }
 
 function pct(oldV: number, newV: number): string {
@@ -65,16 +122,21 @@ export function compareSection(contract: string, old: Section | undefined, now: 
     for (const op of Object.keys(now).sort()) {
         const was = old[op];
         if (!was) {
-            problems.push(`${contract}.${op}: new operation (gas ${now[op].gas}, fees ${now[op].fees}), not in the snapshot`);
+            problems.push(`${contract}.${op}: new operation (${showFigures(now[op])}), not in the snapshot`);
             continue;
         }
-        for (const k of ['gas', 'fees'] as const) {
-            const moved = was[k] === 0 ? now[op][k] !== 0 : Math.abs(now[op][k] - was[k]) / was[k] > TOLERANCE;
-            if (moved) problems.push(`${contract}.${op}: ${k} was ${was[k]}, now ${now[op][k]} (${pct(was[k], now[op][k])})`);
+        for (const k of KINDS) {
+            if (was[k] === undefined && now[op][k] === undefined) continue;
+            const [a, b] = [was[k] ?? 0, now[op][k] ?? 0];
+            const moved = was[k] === undefined || now[op][k] === undefined || (a === 0 ? b !== 0 : Math.abs(b - a) / a > TOLERANCE);
+            if (moved)
+                problems.push(
+                    `${contract}.${op}: ${k} was ${was[k] ?? 'not recorded'}, now ${now[op][k] ?? 'not measured'} (${pct(a, b)})`,
+                );
         }
     }
     for (const op of Object.keys(old).sort()) {
-        if (!now[op]) problems.push(`${contract}.${op}: in the snapshot (gas ${old[op].gas}, fees ${old[op].fees}) but no longer measured`);
+        if (!now[op]) problems.push(`${contract}.${op}: in the snapshot (${showFigures(old[op])}) but no longer measured`);
     }
     return problems;
 }
@@ -86,6 +148,27 @@ function internalOut(tx: Transaction): Message[] {
 function isTo(tx: Transaction, address: Address): boolean {
     const info = tx.inMessage?.info;
     return info?.type === 'internal' && info.dest.equals(address);
+}
+
+/** Throws unless the transaction ran its compute and action phases successfully. */
+function expectSuccess(tx: Transaction, where: string): bigint {
+    const d = tx.description;
+    if (d.type !== 'generic') throw new Error(`unexpected ${d.type} transaction at ${where}`);
+    if (d.computePhase.type !== 'vm' || !d.computePhase.success || d.aborted) {
+        const code = d.computePhase.type === 'vm' ? d.computePhase.exitCode : `skipped (${d.computePhase.reason})`;
+        throw new Error(`the transaction at ${where} failed: exit code ${code}, action result ${d.actionPhase?.resultCode}`);
+    }
+    return d.computePhase.gasUsed;
+}
+
+/** Fees over the chain: totalFees of each transaction plus the forwarding fee its internal messages still carry. */
+function chainFees(chain: readonly Transaction[]): number {
+    let fees = 0n;
+    for (const tx of chain) {
+        fees += tx.totalFees.coins;
+        for (const m of internalOut(tx)) if (m.info.type === 'internal') fees += m.info.forwardFee;
+    }
+    return Number(fees);
 }
 
 /**
@@ -104,16 +187,33 @@ export function measure(transactions: readonly Transaction[], contract: Address)
     const chain = transactions.filter((tx) => tx.inMessage?.info.type === 'internal');
     const own = chain.filter((tx) => isTo(tx, contract));
     if (own.length !== 1) throw new Error(`expected one transaction at ${contract.toString()}, found ${own.length}`);
-    const d = own[0].description;
-    if (d.type !== 'generic') throw new Error(`unexpected ${d.type} transaction at ${contract.toString()}`);
-    if (d.computePhase.type !== 'vm' || !d.computePhase.success || d.aborted) {
-        const code = d.computePhase.type === 'vm' ? d.computePhase.exitCode : `skipped (${d.computePhase.reason})`;
-        throw new Error(`the transaction at ${contract.toString()} failed: exit code ${code}, action result ${d.actionPhase?.resultCode}`);
-    }
-    let fees = 0n;
-    for (const tx of chain) {
-        fees += tx.totalFees.coins;
-        for (const m of internalOut(tx)) if (m.info.type === 'internal') fees += m.info.forwardFee;
-    }
-    return { gas: Number(d.computePhase.gasUsed), fees: Number(fees) };
+    const gas = expectSuccess(own[0], contract.toString());
+    return { gas: Number(gas), fees: chainFees(chain) };
+}
+
+/**
+ * Figures of an operation that runs through several transactions of `contract` and of the Root:
+ * a Provider's bind is its BindAttestation transaction, the Root's QueryImage, its own
+ * ImageVerdict, and for a proxy that lists, the Root's ListProxyForRoot and its own ProxyListed.
+ * - gas: computePhase.gasUsed of every chain transaction at `contract`, summed (at least one);
+ * - rootGas: the same at `root` (0 when the chain does not reach it);
+ * - fees: as in measure(), over the whole chain.
+ * Throws unless every transaction at either contract succeeded: a refused listing or a bounce is
+ * never recorded as the cost of the operation.
+ */
+export function measureAcross(transactions: readonly Transaction[], contract: Address, root: Address): Figures {
+    const chain = transactions.filter((tx) => tx.inMessage?.info.type === 'internal');
+    const own = chain.filter((tx) => isTo(tx, contract));
+    if (own.length === 0) throw new Error(`no transaction at ${contract.toString()}`);
+    const sum = (txs: Transaction[], where: string) => txs.reduce((acc, tx) => acc + expectSuccess(tx, where), 0n);
+    return {
+        gas: Number(sum(own, contract.toString())),
+        rootGas: Number(
+            sum(
+                chain.filter((tx) => isTo(tx, root)),
+                `the Root ${root.toString()}`,
+            ),
+        ),
+        fees: chainFees(chain),
+    };
 }
