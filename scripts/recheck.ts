@@ -1,5 +1,5 @@
 /**
- * Asks a Provider to re-check its binding with its Root (anyone may, and pays the 0.2 TON query,
+ * Asks a Provider to re-check its binding with its Root (anyone may, and pays the 0.25 TON query,
  * less what comes back): the Provider refreshes the Root's parameters, suspends itself when the
  * image or attestation root is no longer allowed or the binding expired, reactivates when trust is
  * back, and a proxy lists or delists itself accordingly.

@@ -1,5 +1,5 @@
 /**
- * Adds stake to a Provider (owner only). The message carries the amount plus 0.15 TON, of which
+ * Adds stake to a Provider (owner only). The message carries the amount plus 0.2 TON, of which
  * what the Provider does not spend comes back. A Provider with a valid binding becomes active
  * once its stake reaches the Root's minimum for its role.
  *

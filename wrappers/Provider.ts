@@ -10,8 +10,8 @@ export * from '../build/Provider/tact_Provider';
 
 /** Values attached by the helpers: each at least the contract's minimum (MIN_VALUE_*). */
 export const REGISTER_VALUE = toNano('0.3');
-export const CHECK_VALUE = toNano('0.2');
-export const ACTION_VALUE = toNano('0.15');
+export const CHECK_VALUE = toNano('0.25');
+export const ACTION_VALUE = toNano('0.2');
 export const WITHDRAW_VALUE = toNano('0.1');
 
 export const STATUS_NAMES: Record<number, string> = {
@@ -35,7 +35,14 @@ export function servedModels(hashes: bigint[]): Dictionary<bigint, boolean> {
 }
 
 /** A worker's profile: its GPUs, hours online, region and served model hashes. */
-export function workerProfile(p: { gpuModel: string; gpuCount: number; vramGb: number; onlineHoursPerDay: number; region: string; models: bigint[] }): Profile {
+export function workerProfile(p: {
+    gpuModel: string;
+    gpuCount: number;
+    vramGb: number;
+    onlineHoursPerDay: number;
+    region: string;
+    models: bigint[];
+}): Profile {
     return {
         $$type: 'Profile',
         gpuModel: p.gpuModel,
@@ -73,7 +80,13 @@ export function bindingClaimHash(provider: Address, imageHash: bigint, attestati
 }
 
 /** The TEE key's Ed25519 signature over the binding claim. */
-export function signBindingClaim(teeKey: KeyPair, provider: Address, imageHash: bigint, attestationRoot: bigint, expiresAt: bigint): Buffer {
+export function signBindingClaim(
+    teeKey: KeyPair,
+    provider: Address,
+    imageHash: bigint,
+    attestationRoot: bigint,
+    expiresAt: bigint,
+): Buffer {
     return sign(bindingClaimHash(provider, imageHash, attestationRoot, expiresAt), teeKey.secretKey);
 }
 
@@ -88,8 +101,20 @@ export class ExtendedProvider extends Provider {
     }
 
     /** Deploys and registers (owner only); completes when the Root's parameters arrive. */
-    async sendRegister(provider: ContractProvider, via: Sender, role: 'worker' | 'proxy', profile: Profile, queryId = 0n, value = REGISTER_VALUE) {
-        await this.send(provider, via, { value }, { $$type: 'RegisterProvider', queryId, role: role === 'worker' ? ROLE_WORKER : ROLE_PROXY, profile });
+    async sendRegister(
+        provider: ContractProvider,
+        via: Sender,
+        role: 'worker' | 'proxy',
+        profile: Profile,
+        queryId = 0n,
+        value = REGISTER_VALUE,
+    ) {
+        await this.send(
+            provider,
+            via,
+            { value },
+            { $$type: 'RegisterProvider', queryId, role: role === 'worker' ? ROLE_WORKER : ROLE_PROXY, profile },
+        );
     }
 
     async sendUpdateProfile(provider: ContractProvider, via: Sender, profile: Profile, queryId = 0n, value = ACTION_VALUE) {
@@ -104,7 +129,8 @@ export class ExtendedProvider extends Provider {
         queryId = 0n,
         value = CHECK_VALUE,
     ) {
-        const signature = args.signature ?? signBindingClaim(args.teeKey, this.address, args.imageHash, args.attestationRoot, args.expiresAt);
+        const signature =
+            args.signature ?? signBindingClaim(args.teeKey, this.address, args.imageHash, args.attestationRoot, args.expiresAt);
         await this.send(
             provider,
             via,

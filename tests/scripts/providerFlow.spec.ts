@@ -7,10 +7,10 @@
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Address, toNano } from '@ton/core';
+import { Address, fromNano, toNano } from '@ton/core';
 import { keyPairFromSeed } from '@ton/crypto';
 import { BlockchainSnapshot, SandboxContract, TreasuryContract } from '@ton/sandbox';
-import { ExtendedProvider, STATUS_ACTIVE, STATUS_EXITED, STATUS_SUSPENDED } from '../../wrappers/Provider';
+import { ACTION_VALUE, ExtendedProvider, STATUS_ACTIVE, STATUS_EXITED, STATUS_SUSPENDED } from '../../wrappers/Provider';
 import { formatHash256, TEST_ATTESTATION_ROOT_HASH } from '../../wrappers/Root';
 import { createHarness, deployDevnetRoot, Harness, START } from './harness';
 
@@ -100,7 +100,7 @@ describe('Provider scripts', () => {
         const staked = await h.run('stake', ['10', ...node], owner);
         expect(staked).toContain('Action: stake 10 TON: 0 TON -> 10 TON');
         expect(staked).toContain('The Provider becomes active.');
-        expect(staked).toContain('Sent with 10.15 TON attached');
+        expect(staked).toContain(`Sent with ${fromNano(toNano('10') + ACTION_VALUE)} TON attached`);
         expect(staked).toContain('Status: registered -> active.');
 
         const shown = await h.run('showProvider', ['--provider', p.address.toString()], h.stranger);
