@@ -12,17 +12,42 @@
  * - every message with a header in the compiled ABIs, and every struct declared in contracts/, is in
  *   the schema once, and the schema has nothing else besides the standard types and storage;
  * - the layout: a sample of every message and struct, written by the generated store* function,
- *   reads back through the schema field by field with nothing left over; so does the storage of a
- *   deployed Root and Provider.
+ *   reads back through the schema field by field with nothing left over, once with every optional
+ *   field and map filled and once with them null or empty; so does the storage of a deployed Root,
+ *   and of a Provider in each shape its storage takes (init data, registered, a check in flight,
+ *   an active listed proxy), compared with what its getters return.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ABIField, ABIType, ABITypeRef, Address, beginCell, Builder, Cell, ExternalAddress, toNano } from '@ton/core';
+import {
+    ABIField,
+    ABIType,
+    ABITypeRef,
+    Address,
+    beginCell,
+    Builder,
+    Cell,
+    Dictionary,
+    DictionaryValue,
+    ExternalAddress,
+    toNano,
+} from '@ton/core';
+import { keyPairFromSeed } from '@ton/crypto';
+import { Blockchain, internal } from '@ton/sandbox';
 import * as RootWrapper from '../../build/Root/tact_Root';
 import { Root } from '../../build/Root/tact_Root';
 import { Provider } from '../../build/Provider/tact_Provider';
+import {
+    ExtendedProvider,
+    loadTuplePrices,
+    Profile,
+    proxyProfile,
+    storeBindAttestation,
+    signBindingClaim,
+    workerProfile,
+} from '../../wrappers/Provider';
 import { Constructor, parseSchema, camelToSnake, snakeToPascal, STANDARD_TYPES, TlbReader, TlbRecord, Value } from '../../tools/schema/tlb';
-import { deployEnvironment } from '../fixtures/environment';
+import { DAY, deployEnvironment, HASHES } from '../fixtures/environment';
 
 const REPO = path.resolve(__dirname, '../..');
 const SCHEMA_PATH = path.join(REPO, 'contracts/schema.tlb');
@@ -51,6 +76,14 @@ for (const abi of abis) {
 /** ABI type descriptions by name, Root's ABI first (it includes Provider's types). */
 const abiTypes = new Map<string, ABIType>();
 for (const abi of abis) for (const t of abi.types) if (!abiTypes.has(t.name)) abiTypes.set(t.name, t);
+/** The Provider's storage as the getters see it: Provider$Data, its profile cell read as a Profile. */
+abiTypes.set('ProviderStorage', {
+    name: 'ProviderStorage',
+    header: null,
+    fields: abiTypes
+        .get('Provider$Data')!
+        .fields.map((f) => (f.name === 'profile' ? { name: f.name, type: { kind: 'simple', type: 'Profile', optional: true } } : f)),
+});
 
 function tactFiles(dir: string): string[] {
     return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -68,7 +101,9 @@ const hex = (n: number) => '0x' + n.toString(16).padStart(8, '0');
 describe('contracts/schema.tlb', () => {
     it('finds the compiled messages, structs and contracts it checks against', () => {
         expect(compiledMessages.size).toBeGreaterThan(30);
-        expect(projectStructs).toEqual(expect.arrayContaining(['Params', 'Proposal', 'ProxyEntry', 'ProviderIdentity']));
+        expect(projectStructs).toEqual(
+            expect.arrayContaining(['Params', 'Proposal', 'ProxyEntry', 'Prices', 'Profile', 'Binding', 'PendingCheck', 'ProviderState']),
+        );
         expect(projectContracts.sort()).toEqual(['Provider', 'Root']);
     });
 
@@ -151,25 +186,122 @@ describe('contracts/schema.tlb', () => {
             expect((data.models as Map<bigint, Value>).size).toBe(Number(state.modelCount));
         });
 
-        it('reads a Provider before and after registration as ProviderInitData and ProviderStorage', async () => {
-            const { blockchain, root, stranger } = await deployEnvironment();
-            const provider = blockchain.openContract(await Provider.fromInit(root.address, stranger.address, 7n));
-            expect(provider.address.equals(await root.getProviderAddress(stranger.address, 7n))).toBe(true);
-            const initData = reader.readCell(provider.init!.data, 'ProviderInitData').value;
-            expect(mismatches('ProviderInitData', { root: root.address, owner: stranger.address, nodeIndex: 7n }, initData, true)).toEqual(
-                [],
-            );
+        describe('a Provider', () => {
+            const worker = workerProfile({
+                gpuModel: 'NVIDIA H100 80GB HBM3',
+                gpuCount: 8,
+                vramGb: 80,
+                onlineHoursPerDay: 24,
+                region: 'eu-west',
+                models: [HASHES.model],
+            });
+            const proxy = proxyProfile({
+                onlineHoursPerDay: 24,
+                region: 'eu-west',
+                endpoint: 'https://proxy-7.example.org:8443',
+                prices: { prompt: 10n, cached: 5n, completion: 20n, reasoning: 30n, workerFee: 8n },
+            });
+            const teeKey = keyPairFromSeed(Buffer.alloc(32, 7));
 
-            await provider.send(
-                stranger.getSender(),
-                { value: toNano('0.1') },
-                { $$type: 'RegisterProvider', queryId: 0n, role: RootWrapper.ROLE_PROXY },
-            );
-            const account = await blockchain.getContract(provider.address);
-            if (account.accountState?.type !== 'active') throw new Error('Provider is not active after registration');
-            const data = reader.readCell(account.accountState.state.data!, 'ProviderStorage').value;
-            const { $$type: _t, ...identity } = await provider.getIdentity();
-            expect(mismatches('ProviderStorage', identity, data)).toEqual([]);
+            /**
+             * The profile() getter's answer. The generated getProfile() cannot read it (Tact 1.6.13:
+             * an optional struct comes back as a tuple whose nested Prices is a tuple of its own, and
+             * the wrapper reads the Prices fields flat, failing with "Not a number"), so it is read
+             * here with the generated tuple loaders applied at the right depth.
+             */
+            async function profileOf(blockchain: Blockchain, address: Address): Promise<Profile | null> {
+                const { stackReader } = await blockchain.runGetMethod(address, 'profile');
+                const t = stackReader.readTupleOpt();
+                if (!t) return null;
+                return {
+                    $$type: 'Profile',
+                    gpuModel: t.readString(),
+                    gpuCount: t.readBigNumber(),
+                    vramGb: t.readBigNumber(),
+                    onlineHoursPerDay: t.readBigNumber(),
+                    region: t.readString(),
+                    models: Dictionary.loadDirect(Dictionary.Keys.BigUint(256), Dictionary.Values.Bool(), t.readCellOpt()),
+                    prices: loadTuplePrices(t.readTuple()),
+                    endpoint: t.readString(),
+                };
+            }
+
+            /** Reads the Provider's account data as ProviderStorage and compares it with its getters. */
+            async function expectStorageMatchesGetters(blockchain: Blockchain, provider: { address: Address }) {
+                const account = await blockchain.getContract(provider.address);
+                if (account.accountState?.type !== 'active') throw new Error('Provider is not active');
+                const data = reader.readCell(account.accountState.state.data!, 'ProviderStorage').value;
+                const p = blockchain.openContract(ExtendedProvider.fromAddress(provider.address));
+                const { $$type: _t, checkPending, ...state } = await p.getState();
+                const expected = {
+                    ...state,
+                    profile: await profileOf(blockchain, provider.address),
+                    binding: await p.getBinding(),
+                    pending: await p.getPendingCheck(),
+                    rootView: await p.getRootView(),
+                };
+                expect(mismatches('ProviderStorage', expected, data)).toEqual([]);
+                expect(data.pending !== null).toBe(checkPending);
+                return expected;
+            }
+
+            it('reads its init data as ProviderInitData', async () => {
+                const { root, stranger } = await deployEnvironment();
+                const provider = await ExtendedProvider.forNode(root.address, stranger.address, 7n);
+                expect(provider.address.equals(await root.getProviderAddress(stranger.address, 7n))).toBe(true);
+                const initData = reader.readCell(provider.init!.data, 'ProviderInitData').value;
+                expect(mismatches('ProviderInitData', { root: root.address, owner: stranger.address, nodeIndex: 7n }, initData)).toEqual(
+                    [],
+                );
+            });
+
+            it('reads a registered worker, a check in flight and an active listed proxy as ProviderStorage', async () => {
+                const { blockchain, root, stranger } = await deployEnvironment();
+                const owner = stranger.getSender();
+
+                // a registered worker: profile set, no binding, nothing pending
+                const w = blockchain.openContract(await ExtendedProvider.forNode(root.address, stranger.address, 7n));
+                await w.sendRegister(owner, 'worker', worker);
+                const registered = await expectStorageMatchesGetters(blockchain, w);
+                expect([registered.status, registered.binding, registered.pending]).toEqual([1n, null, null]);
+
+                // a proxy whose BindAttestation the Provider has handled and the Root not yet
+                // answered: a PendingCheck holding the binding asked for
+                const x = blockchain.openContract(await ExtendedProvider.forNode(root.address, stranger.address, 8n));
+                await x.sendRegister(owner, 'proxy', proxy);
+                const expiresAt = BigInt(blockchain.now! + 3 * DAY);
+                const bind = beginCell()
+                    .store(
+                        storeBindAttestation({
+                            $$type: 'BindAttestation',
+                            queryId: 5n,
+                            imageHash: HASHES.proxyImage,
+                            attestationRoot: HASHES.root,
+                            teeKey: BigInt('0x' + teeKey.publicKey.toString('hex')),
+                            expiresAt,
+                            signature: signBindingClaim(teeKey, x.address, HASHES.proxyImage, HASHES.root, expiresAt),
+                        }),
+                    )
+                    .endCell();
+                const steps = await blockchain.sendMessageIter(
+                    internal({ from: stranger.address, to: x.address, value: toNano('1'), body: bind }),
+                );
+                const first = await steps.next();
+                expect(first.done).toBe(false);
+                const inFlight = await expectStorageMatchesGetters(blockchain, x);
+                expect(inFlight.pending?.binding?.imageHash).toBe(HASHES.proxyImage);
+                for (let r = await steps.next(); !r.done; r = await steps.next());
+
+                // bound and staked: an active proxy, listed in the Root's directory
+                await x.sendStake(owner, toNano('1000'));
+                const active = await expectStorageMatchesGetters(blockchain, x);
+                expect([active.status, active.listed, active.binding?.teeKey, active.pending]).toEqual([
+                    2n,
+                    true,
+                    BigInt('0x' + teeKey.publicKey.toString('hex')),
+                    null,
+                ]);
+            });
         });
     });
 });
@@ -188,8 +320,15 @@ class Samples {
     }
 
     value(ref: ABITypeRef, where: string): unknown {
-        if (ref.kind !== 'simple') throw new Error(`${where}: maps are not sampled`);
         const k = ++this.n;
+        if (ref.kind === 'dict') {
+            // Filled (two entries) or empty, with the optionals.
+            const dict = Dictionary.empty(dictKey(ref, where), dictValue(ref, where));
+            const topBit = 1n << BigInt(Number(ref.keyFormat ?? 257) - 1);
+            const entry = (i: bigint): unknown => (ref.value === 'bool' ? i === 1n : i << BigInt(Number(ref.valueFormat ?? 257) - 2));
+            if (!this.nulls) for (const i of [1n, 2n]) dict.set(topBit + BigInt(k) + i, entry(i));
+            return dict;
+        }
         if (ref.optional && this.nulls) return null;
         switch (ref.type) {
             case 'uint': {
@@ -207,11 +346,27 @@ class Samples {
                 return `https://proxy-${k}.example.org:8443`;
             case 'cell':
                 return beginCell().storeUint(0xc0ffee, 24).storeUint(k, 8).endCell();
+            case 'fixed-bytes':
+                return Buffer.alloc(Number(ref.format), 0x80 + (k % 64));
             default:
                 if (abiTypes.has(ref.type)) return this.struct(ref.type);
                 throw new Error(`${where}: no sample for ABI type ${ref.type}`);
         }
     }
+}
+
+/** Dictionary key and value codecs for the map kinds the contracts use (sampling and comparing). */
+function dictKey(ref: Extract<ABITypeRef, { kind: 'dict' }>, where: string) {
+    if (ref.key === 'uint') return Dictionary.Keys.BigUint(Number(ref.keyFormat ?? 257));
+    if (ref.key === 'int') return Dictionary.Keys.BigInt(Number(ref.keyFormat ?? 257));
+    throw new Error(`${where}: no sample for maps keyed by ${ref.key}`);
+}
+
+function dictValue(ref: Extract<ABITypeRef, { kind: 'dict' }>, where: string): DictionaryValue<unknown> {
+    if (ref.value === 'bool') return Dictionary.Values.Bool() as DictionaryValue<unknown>;
+    if (ref.value === 'uint') return Dictionary.Values.BigUint(Number(ref.valueFormat ?? 257)) as DictionaryValue<unknown>;
+    if (ref.value === 'int') return Dictionary.Values.BigInt(Number(ref.valueFormat ?? 257)) as DictionaryValue<unknown>;
+    throw new Error(`${where}: no sample for maps of ${ref.value}`);
 }
 
 /**
@@ -240,6 +395,14 @@ function mismatches(typeName: string, tact: Record<string, unknown>, read: TlbRe
 }
 
 function compareValue(where: string, ref: ABITypeRef | undefined, tact: unknown, read: Value | undefined): string[] {
+    if (tact instanceof Dictionary) {
+        if (!(read instanceof Map)) return [`${where}: expected a dictionary, read ${show(read)}`];
+        const wrote = new Map<bigint, unknown>((tact as Dictionary<bigint, unknown>).keys().map((k) => [BigInt(k), tact.get(k)]));
+        const keys = [...new Set([...wrote.keys(), ...read.keys()])].sort((a, b) => (a < b ? -1 : 1));
+        return keys.flatMap((k) => compareValue(`${where}[${k}]`, undefined, wrote.get(k) ?? null, read.get(k) ?? null));
+    }
+    if (Buffer.isBuffer(tact))
+        return Buffer.isBuffer(read) && read.equals(tact) ? [] : [`${where}: wrote ${tact.toString('hex')}, read ${show(read)}`];
     if (ref?.kind === 'simple' && abiTypes.has(ref.type) && tact !== null) {
         if (read === null || typeof read !== 'object' || read instanceof Cell || read instanceof Address)
             return [`${where}: expected a ${ref.type}`];
@@ -264,6 +427,8 @@ function show(v: Value | undefined): string {
     if (v instanceof Address) return v.toRawString();
     if (v instanceof ExternalAddress) return v.toString();
     if (v instanceof Cell) return `cell ${v.hash().toString('hex')}`;
+    if (Buffer.isBuffer(v)) return v.toString('hex');
+    if (v instanceof Map) return `map of ${v.size}`;
     if (typeof v === 'bigint' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
     return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
 }
