@@ -27,7 +27,7 @@ export async function main(log: (line: string) => void = console.log) {
     blockchain.now = Math.floor(Date.now() / 1000);
     const governance = await blockchain.treasury('governance');
     const provider = new SandboxNetworkProvider(blockchain, governance);
-    let root: Address | undefined;
+    let root: Address | undefined = undefined;
 
     const step = async (title: string, script: string, args: string[], expectFailure = false) => {
         const shown = script === 'deployRoot' ? args : ['--', ...args];
