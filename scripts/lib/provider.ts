@@ -37,6 +37,7 @@ import { ScriptError } from './errors';
 import { formatAddress, formatTime, friendly, Network } from './format';
 import { errorName } from './params';
 import { ProviderRole } from './profile';
+import { openReadable } from './reader';
 import { openRoot, openRootAt, RootContext } from './root';
 
 export type OpenedProvider = OpenedContract<ExtendedProvider>;
@@ -187,7 +188,7 @@ export async function openProvider(provider: NetworkProvider, cli: Cli): Promise
             `no active contract at ${formatAddress(address, network)} (${source}) on ${network}; a Provider exists once registerProvider has run`,
         );
     }
-    const contract = provider.open(ExtendedProvider.fromAddress(address));
+    const contract = openReadable(provider, ExtendedProvider.fromAddress(address));
     const read = new ProviderReader(contract, provider);
     const state = await readState(read, address, network, source);
     const notes: string[] = [];
@@ -241,7 +242,7 @@ export async function openNode(provider: NetworkProvider, cli: Cli, nodeIndex: b
             `the Root computes another address for node ${nodeIndex} of ${friendly(owner, network)} (${friendly(expected, network)}) than this checkout's Provider code (${friendly(computed.address, network)}): the Root was built from other contract code; use the checkout it was deployed from`,
         );
     }
-    const contract = provider.open(computed);
+    const contract = openReadable(provider, computed);
     return {
         provider,
         ui: provider.ui(),

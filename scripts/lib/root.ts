@@ -6,6 +6,7 @@ import { Cli, parseAddress } from './args';
 import { ChainTime, chainTime } from './chain';
 import { ScriptError } from './errors';
 import { formatAddress, Network } from './format';
+import { openReadable } from './reader';
 
 export type OpenedRoot = OpenedContract<ExtendedRoot>;
 
@@ -108,7 +109,7 @@ export async function openRootAt(provider: NetworkProvider, address: Address, so
     if (!(await provider.isContractDeployed(address))) {
         throw new ScriptError(`no active contract at ${formatAddress(address, network)} (${source}) on ${network}`);
     }
-    const root = provider.open(ExtendedRoot.fromAddress(address));
+    const root = openReadable(provider, ExtendedRoot.fromAddress(address));
     const read = new RootReader(root);
     try {
         await read.state();
