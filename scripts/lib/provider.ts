@@ -37,7 +37,7 @@ import { ScriptError } from './errors';
 import { formatAddress, formatTime, friendly, Network } from './format';
 import { errorName } from './params';
 import { ProviderRole } from './profile';
-import { openReadable } from './reader';
+import { contractProvider, openReadable } from './reader';
 import { openRoot, openRootAt, RootContext } from './root';
 
 export type OpenedProvider = OpenedContract<ExtendedProvider>;
@@ -115,7 +115,7 @@ export class ProviderReader {
  * same way).
  */
 export async function readProfileGetter(network: NetworkProvider, address: Address): Promise<Profile | null> {
-    const t = (await network.provider(address).get('profile', [])).stack.readTupleOpt();
+    const t = (await contractProvider(network, address).get('profile', [])).stack.readTupleOpt();
     if (!t) return null;
     return {
         $$type: 'Profile',
