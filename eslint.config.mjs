@@ -19,4 +19,13 @@ export default defineConfig(
             '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
         },
     },
+    {
+        // Plain CommonJS run by Node before ts-node loads (tools/devnet/chain-clock.js, a --require preload).
+        files: ['**/*.js'],
+        languageOptions: {
+            sourceType: 'commonjs',
+            globals: { require: 'readonly', process: 'readonly', module: 'writable', __dirname: 'readonly' },
+        },
+        rules: { '@typescript-eslint/no-require-imports': 'off' },
+    },
 );

@@ -20,6 +20,6 @@ it('the demo runs every step on the devnet: early execution refused, a proxy lis
     expect(out).toMatch(/Proxy directory \(1 of at most 64\)/);
     expect(out).toMatch(/revoked for proxy: still allowed for worker/);
     expect(out).toMatch(/Status: active -> suspended\./);
-    expect(out).toMatch(/  status         suspended\n/);
-    expect(out).toMatch(/  Root's directory  no entry/);
+    expect(out).toMatch(/ {2}status {9}suspended\n/);
+    expect(out).toMatch(/ {2}Root's directory {2}no entry/);
 });
