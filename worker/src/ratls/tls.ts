@@ -84,9 +84,13 @@ export function createRaTlsServer(
     const server = tls.createServer({ ...TLS_BASE, key: o.identity.keyPem, cert: o.identity.certPem, requestCert: requireClient });
     server.on('secureConnection', (socket: tls.TLSSocket) => {
         if (!requireClient) return onPeer(socket, undefined);
+        // Until the caller has the socket, a reset by the client must not be an unhandled 'error'.
+        const ignore = () => undefined;
+        socket.on('error', ignore);
         socket.pause();
         (async () => verifyRaTlsCertificate(peerCertificate(socket), o))().then(
             (peer) => {
+                socket.off('error', ignore);
                 onPeer(socket, peer);
                 socket.resume();
             },
@@ -116,7 +120,10 @@ export interface RaTlsConnectOptions extends RaTlsVerifyOptions {
     timeoutMs?: number;
 }
 
-/** Connects, verifies the server's RA-TLS certificate, and only then returns the socket. */
+/**
+ * Connects, verifies the server's RA-TLS certificate, and only then returns the socket (flowing,
+ * with no 'error' listener of ours left: the caller adds its own).
+ */
 export function connectRaTls(o: RaTlsConnectOptions): Promise<{ socket: tls.TLSSocket; peer: PeerIdentity }> {
     return new Promise((resolve, reject) => {
         const socket = tls.connect({
