@@ -2,9 +2,9 @@
  * Hand-written helpers over the generated Provider wrapper (build/Provider/tact_Provider.ts, made
  * by `npx blueprint build --all`). Everything generated is re-exported.
  */
-import { Address, beginCell, ContractProvider, Dictionary, Sender, toNano } from '@ton/core';
+import { Address, beginCell, ContractProvider, Dictionary, Sender, toNano, TupleReader } from '@ton/core';
 import { KeyPair, sign } from '@ton/crypto';
-import { Prices, Profile, Provider, ROLE_PROXY, ROLE_WORKER, storeBindingClaim } from '../build/Provider/tact_Provider';
+import { loadTuplePrices, Prices, Profile, Provider, ROLE_PROXY, ROLE_WORKER, storeBindingClaim } from '../build/Provider/tact_Provider';
 
 export * from '../build/Provider/tact_Provider';
 
@@ -77,6 +77,29 @@ export function bindingClaimHash(provider: Address, imageHash: bigint, attestati
         .store(storeBindingClaim({ $$type: 'BindingClaim', provider, imageHash, attestationRoot, expiresAt }))
         .endCell()
         .hash();
+}
+
+/**
+ * The `profile` getter's answer, read from its stack. Use this instead of the generated
+ * getProfile(), which cannot read it: the getter returns the optional Profile as a tuple whose
+ * `prices` field is a nested tuple, but the generated loadTupleProfile (Tact 1.6.13 wrapper
+ * codegen) reads the five prices flat from the outer tuple and throws "Not a number" for every
+ * stored profile.
+ */
+export function readProfileStack(stack: TupleReader): Profile | null {
+    const t = stack.readTupleOpt();
+    if (!t) return null;
+    return {
+        $$type: 'Profile',
+        gpuModel: t.readString(),
+        gpuCount: t.readBigNumber(),
+        vramGb: t.readBigNumber(),
+        onlineHoursPerDay: t.readBigNumber(),
+        region: t.readString(),
+        models: Dictionary.loadDirect(Dictionary.Keys.BigUint(256), Dictionary.Values.Bool(), t.readCellOpt()),
+        prices: loadTuplePrices(t.readTuple()),
+        endpoint: t.readString(),
+    };
 }
 
 /** The TEE key's Ed25519 signature over the binding claim. */

@@ -9,7 +9,7 @@
  * parameters before sending, as the Provider's Root query will.
  */
 import type { NetworkProvider, UIProvider } from '@ton/blueprint';
-import { Address, ContractState, Dictionary, OpenedContract, Transaction } from '@ton/core';
+import { Address, ContractState, OpenedContract, Transaction } from '@ton/core';
 import {
     Binding,
     BindingChanged,
@@ -19,7 +19,7 @@ import {
     loadBindingRefused,
     loadProviderStatusChanged,
     loadStakeChanged,
-    loadTuplePrices,
+    readProfileStack,
     PendingCheck,
     Profile,
     Provider,
@@ -107,27 +107,9 @@ export class ProviderReader {
     }
 }
 
-/**
- * The `profile` getter, decoded. The generated getProfile() cannot be used: the getter returns the
- * optional Profile as a tuple whose `prices` field is a nested tuple, but the generated
- * loadTupleProfile reads the five prices flat from the outer tuple and throws "Not a number" for
- * every stored profile (Tact 1.6.13 wrapper codegen; tests/helpers/provider.ts works around it the
- * same way).
- */
+/** The `profile` getter, decoded (readProfileStack in wrappers/Provider.ts says why not getProfile()). */
 export async function readProfileGetter(network: NetworkProvider, address: Address): Promise<Profile | null> {
-    const t = (await contractProvider(network, address).get('profile', [])).stack.readTupleOpt();
-    if (!t) return null;
-    return {
-        $$type: 'Profile',
-        gpuModel: t.readString(),
-        gpuCount: t.readBigNumber(),
-        vramGb: t.readBigNumber(),
-        onlineHoursPerDay: t.readBigNumber(),
-        region: t.readString(),
-        models: Dictionary.loadDirect(Dictionary.Keys.BigUint(256), Dictionary.Values.Bool(), t.readCellOpt()),
-        prices: loadTuplePrices(t.readTuple()),
-        endpoint: t.readString(),
-    };
+    return readProfileStack((await contractProvider(network, address).get('profile', [])).stack);
 }
 
 /** What every script acting on a Provider works with. */

@@ -5,7 +5,7 @@
  * accounting for value checks.
  */
 import '@ton/test-utils';
-import { Address, beginCell, Builder, Cell, Dictionary, Message, Sender, Slice, StateInit, toNano, TupleReader } from '@ton/core';
+import { Address, beginCell, Builder, Cell, Message, Sender, Slice, StateInit, toNano, TupleReader } from '@ton/core';
 import { KeyPair, keyPairFromSeed } from '@ton/crypto';
 import { BlockchainTransaction, internal, SandboxContract, SendMessageResult } from '@ton/sandbox';
 import { flattenTransaction } from '@ton/test-utils';
@@ -22,7 +22,6 @@ import {
     loadProviderStatusChanged,
     loadStakeChanged,
     loadStakeWithdrawal,
-    loadTuplePrices,
     Profile,
     ProfileUpdated,
     Provider,
@@ -92,28 +91,11 @@ export function profileCell(p: Profile | null): string | null {
     return p === null ? null : beginCell().store(storeProfile(p)).endCell().hash().toString('hex');
 }
 
-/**
- * The `profile` getter, decoded. The generated getProfile() cannot be used: the getter returns the
- * optional Profile as a tuple whose `prices` field is a nested tuple, but the generated
- * loadTupleProfile reads the five prices flat from the outer tuple and throws "Not a number" for
- * every stored profile (Tact 1.6.13 wrapper codegen). This reads the same stack correctly.
- */
+/** The `profile` getter, decoded (readProfileStack in wrappers/Provider.ts says why not getProfile()). */
 export async function readProfile(env: Env, p: ProviderContract | Address): Promise<Profile | null> {
     const address = p instanceof Address ? p : p.address;
     const r = await env.blockchain.runGetMethod(address, 'profile');
-    const t = new TupleReader(r.stack).readTupleOpt();
-    if (!t) return null;
-    return {
-        $$type: 'Profile',
-        gpuModel: t.readString(),
-        gpuCount: t.readBigNumber(),
-        vramGb: t.readBigNumber(),
-        onlineHoursPerDay: t.readBigNumber(),
-        region: t.readString(),
-        models: Dictionary.loadDirect(Dictionary.Keys.BigUint(256), Dictionary.Values.Bool(), t.readCellOpt()),
-        prices: loadTuplePrices(t.readTuple()),
-        endpoint: t.readString(),
-    };
+    return ProviderWrapper.readProfileStack(new TupleReader(r.stack));
 }
 
 /** A deterministic Ed25519 key pair standing for a TEE key. */

@@ -39,7 +39,7 @@ import { Root } from '../../build/Root/tact_Root';
 import { Provider } from '../../build/Provider/tact_Provider';
 import {
     ExtendedProvider,
-    loadTuplePrices,
+    readProfileStack,
     Profile,
     proxyProfile,
     storeBindAttestation,
@@ -203,27 +203,9 @@ describe('contracts/schema.tlb', () => {
             });
             const teeKey = keyPairFromSeed(Buffer.alloc(32, 7));
 
-            /**
-             * The profile() getter's answer. The generated getProfile() cannot read it (Tact 1.6.13:
-             * an optional struct comes back as a tuple whose nested Prices is a tuple of its own, and
-             * the wrapper reads the Prices fields flat, failing with "Not a number"), so it is read
-             * here with the generated tuple loaders applied at the right depth.
-             */
+            /** The profile() getter's answer (readProfileStack says why not the generated getProfile()). */
             async function profileOf(blockchain: Blockchain, address: Address): Promise<Profile | null> {
-                const { stackReader } = await blockchain.runGetMethod(address, 'profile');
-                const t = stackReader.readTupleOpt();
-                if (!t) return null;
-                return {
-                    $$type: 'Profile',
-                    gpuModel: t.readString(),
-                    gpuCount: t.readBigNumber(),
-                    vramGb: t.readBigNumber(),
-                    onlineHoursPerDay: t.readBigNumber(),
-                    region: t.readString(),
-                    models: Dictionary.loadDirect(Dictionary.Keys.BigUint(256), Dictionary.Values.Bool(), t.readCellOpt()),
-                    prices: loadTuplePrices(t.readTuple()),
-                    endpoint: t.readString(),
-                };
+                return readProfileStack((await blockchain.runGetMethod(address, 'profile')).stackReader);
             }
 
             /** Reads the Provider's account data as ProviderStorage and compares it with its getters. */
