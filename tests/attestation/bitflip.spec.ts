@@ -17,6 +17,7 @@ import { AttestationError } from '../../worker/src/attestation/errors';
 import { parseQuote } from '../../worker/src/attestation/quote';
 import { SimulatedAttestor } from '../../worker/src/attestation/simulated';
 import { QuoteVerifier, VerifyOptions } from '../../worker/src/attestation/verify';
+import { mulberry32 } from '../helpers/random';
 
 const DIR = join(__dirname, '../fixtures/tdx');
 const SAMPLE = readFileSync(join(DIR, 'sample-tdx-quote-v4.bin'));
@@ -25,17 +26,7 @@ const INSIDE = new Date('2025-07-01T00:00:00Z');
 
 const SEED = Number(process.env.BITFLIP_SEED ?? 0x5eed7d);
 
-/** mulberry32: a small seeded generator, enough to pick bit positions reproducibly. */
-function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+const rng = mulberry32;
 
 /** Verifies `quote` with bit `bit` of byte `at` flipped; returns the refusal code, or 'ok'. */
 function flipped(verifier: QuoteVerifier, quote: Buffer, at: number, bit: number, opts: VerifyOptions): string {

@@ -7,20 +7,9 @@ import { Cell, loadTransaction, toNano } from '@ton/core';
 import { TonClient } from '@ton/ton';
 import { RunningDevnet } from '../../tools/devnet/server';
 import { client, rpc, testDevnet, transferBoc } from './helpers';
+import { mulberry32, seedFrom } from '../helpers/random';
 
 jest.setTimeout(120_000);
-
-/** mulberry32: a small seeded PRNG, so the shuffle is reproducible. */
-function prng(seed: number) {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 describe('devnet: concurrent sendBoc', () => {
     let devnet: RunningDevnet;
@@ -34,9 +23,7 @@ describe('devnet: concurrent sendBoc', () => {
     });
 
     it('100 concurrent sends from 10 wallets all land, in seqno order per wallet, nothing lost', async () => {
-        const seed = process.env.DEVNET_SEED ? Number(process.env.DEVNET_SEED) : Math.floor(Math.random() * 2 ** 31);
-        console.log(`devnet concurrency seed: ${seed} (replay with DEVNET_SEED=${seed})`);
-        const random = prng(seed);
+        const random = mulberry32(seedFrom('DEVNET_SEED', 'devnet concurrency'));
         const wallets = devnet.chain.wallets;
         const sink = wallets[0].address; // every message pays wallet 0 a distinct amount
         const sends: { wallet: number; seqno: number; boc: string; amount: bigint }[] = [];
