@@ -85,6 +85,7 @@ describe('devnet: blueprint run against it', () => {
         const withRoot = { ...env, ROOT_ADDRESS: rootAddress.toString() };
         const stale = await blueprint(devnet, 'executeProposal', ['--', '0'], withRoot);
         expect(stale.code).not.toBe(0);
+        expect(stale.out).toMatch(/status code 500|External message was not accepted/);
         const executed = await blueprint(devnet, 'executeProposal', ['--', '0'], {
             ...withRoot,
             DEVNET_URL: devnet.url,

@@ -15,7 +15,9 @@ describe('devnet: concurrent sendBoc', () => {
     let devnet: RunningDevnet;
     let tc: TonClient;
     beforeAll(async () => {
-        devnet = await testDevnet({ wallets: 10, holdMs: 10_000 });
+        // A generous hold: on a loaded machine the 100 emulations can take longer than the 2 s default,
+        // and this test is about order and loss, not speed (devnet:bench measures that).
+        devnet = await testDevnet({ wallets: 10, holdMs: 15_000 });
         tc = client(devnet);
     });
     afterAll(async () => {

@@ -105,7 +105,9 @@ export async function main(log: (line: string) => void = console.log) {
         devnet.chain.advanceTime(governanceDelay + 1);
         // Wallets sign valid_until from Date.now(); on the devnet it must follow chain time.
         Date.now = () => realNow() + devnet.chain.offset * 1000;
-        log(`\n=== The devnet's clock moves ${governanceDelay + 1} s forward (POST /devnet/time/advance, the governance delay)`);
+        log(
+            `\n=== The devnet's clock moves ${governanceDelay + 1} s forward, past the governance delay (against a separate devnet: POST /devnet/time/advance with --admin)`,
+        );
         await step('Execute the image proposal (anyone may)', asOperator, 'executeProposal', ['0']);
         await step('Execute the model proposal', asOperator, 'executeProposal', ['1']);
 

@@ -96,22 +96,19 @@ interface SavedState {
 
 interface Pending {
     message: Message;
-    hash: Buffer;
     deadline: number;
+    timer?: NodeJS.Timeout;
     resolve: (records: TxRecord[]) => void;
     reject: (e: Error) => void;
 }
 
 const FAUCET_BALANCE = toNano('1000000000');
+/** Held externals per account at most; beyond that a refused one is answered at once. */
+const MAX_HELD_PER_ACCOUNT = 64;
 const MAX_FAUCET = toNano('1000000');
 
 function rawKey(address: Address): string {
     return address.toRawString();
-}
-
-/** Hash of an external message as toncenter reports it (the hash of the message cell). */
-export function messageHash(message: Message): Buffer {
-    return beginCell().store(storeMessage(message)).endCell().hash();
 }
 
 export class DevnetChain {
@@ -122,7 +119,6 @@ export class DevnetChain {
     private lastTime: number;
     private seqnoValue: number;
     private readonly txs = new Map<string, TxRecord[]>();
-    private readonly txByInMsg = new Map<string, TxRecord>();
     private readonly blocks = new Map<number, TxRecord[]>();
     private readonly pending: Pending[] = [];
     private queue: Promise<unknown> = Promise.resolve();
@@ -244,11 +240,6 @@ export class DevnetChain {
         return this.blocks.get(seqno) ?? [];
     }
 
-    /** The transaction that processed the message with this hash (external or internal). */
-    transactionByInMessage(hash: Buffer): TxRecord | undefined {
-        return this.txByInMsg.get(hash.toString('hex'));
-    }
-
     /** Runs a get method on the current state. */
     async runGetMethod(address: Address, method: string | number, stack: TupleItem[]) {
         const account = await this.account(address);
@@ -308,10 +299,10 @@ export class DevnetChain {
             throw new DevnetError(500, 'LITE_SERVER_UNKNOWN: the message is not an inbound external message');
         }
         if (this.closed) throw new DevnetError(503, 'the devnet is shutting down');
-        const hash = messageHash(message);
         return new Promise((resolve, reject) => {
-            const p: Pending = { message, hash, deadline: Date.now() + this.opts.holdMs, resolve, reject };
-            this.enqueue(() => this.tryApply(p));
+            const p: Pending = { message, deadline: Date.now() + this.opts.holdMs, resolve, reject };
+            // Whatever goes wrong inside the job, the caller gets an answer.
+            this.enqueue(() => this.tryApply(p), p);
         });
     }
 
@@ -332,8 +323,18 @@ export class DevnetChain {
         return this.faucet.address;
     }
 
-    private enqueue(job: () => Promise<void>) {
-        this.queue = this.queue.then(job).catch(() => undefined);
+    private enqueue(job: () => Promise<void>, owner?: Pending) {
+        this.queue = this.queue.then(job).catch((e: unknown) => {
+            const error = new DevnetError(500, `LITE_SERVER_UNKNOWN: ${firstLine(e)}`);
+            if (owner) owner.reject(error);
+            // A job that failed half-way (a disk error after the state moved) leaves held messages
+            // in doubt: answer them rather than leave their senders waiting.
+            for (const p of this.pending.splice(0)) {
+                if (p.timer) clearTimeout(p.timer);
+                p.reject(error);
+            }
+            console.error(`devnet: ${(e as Error)?.stack ?? e}`);
+        });
     }
 
     private async tryApply(p: Pending): Promise<void> {
@@ -343,13 +344,16 @@ export class DevnetChain {
             await this.retryHeld(result.records);
             return;
         }
-        if (Date.now() >= p.deadline) {
+        const dest = rawKey(destinationOf(p.message));
+        const heldForAccount = this.pending.filter((q) => rawKey(destinationOf(q.message)) === dest).length;
+        if (Date.now() >= p.deadline || this.closed || heldForAccount >= MAX_HELD_PER_ACCOUNT) {
             p.reject(result.error);
             return;
         }
         this.pending.push(p);
         // Give up on it at its deadline unless a later message lets it through first.
-        setTimeout(() => this.enqueue(() => this.expireHeld()), Math.max(0, p.deadline - Date.now()) + 1);
+        p.timer = setTimeout(() => this.enqueue(() => this.expireHeld()), Math.max(0, p.deadline - Date.now()) + 1);
+        p.timer.unref();
     }
 
     /**
@@ -364,9 +368,12 @@ export class DevnetChain {
             progress = false;
             for (const p of [...this.pending]) {
                 if (!touched.has(rawKey(destinationOf(p.message)))) continue;
+                // Let other requests in between emulations: a long retry must not stall the server.
+                await new Promise((r) => setImmediate(r));
                 const result = await this.apply(p.message);
                 if (result.ok) {
                     this.pending.splice(this.pending.indexOf(p), 1);
+                    if (p.timer) clearTimeout(p.timer);
                     p.resolve(result.records);
                     for (const r of result.records) touched.add(rawKey(r.address));
                     progress = true;
@@ -382,6 +389,7 @@ export class DevnetChain {
             // A last try: time has passed since it was refused.
             const result = await this.apply(p.message);
             this.pending.splice(this.pending.indexOf(p), 1);
+            if (p.timer) clearTimeout(p.timer);
             if (result.ok) {
                 p.resolve(result.records);
                 await this.retryHeld(result.records);
@@ -440,7 +448,6 @@ export class DevnetChain {
         const list = this.txs.get(key) ?? [];
         list.push(record);
         this.txs.set(key, list);
-        if (tx.inMessage) this.txByInMsg.set(messageHash(tx.inMessage).toString('hex'), record);
         const inBlock = this.blocks.get(block) ?? [];
         inBlock.push(record);
         this.blocks.set(block, inBlock);
@@ -461,9 +468,20 @@ export class DevnetChain {
     private loadTransactions(file: string, stateLt: bigint) {
         if (!existsSync(file)) return;
         const kept: string[] = [];
-        for (const line of readFileSync(file, 'utf8').split('\n')) {
+        const lines = readFileSync(file, 'utf8').split('\n');
+        for (let i = 0; i < lines.length; i++) {
+            const line = lines[i];
             if (!line.trim()) continue;
-            const { a, b, t } = JSON.parse(line) as { a: string; b: number; t: string };
+            let entry: { a: string; b: number; t: string };
+            try {
+                entry = JSON.parse(line) as { a: string; b: number; t: string };
+            } catch (e) {
+                // A crash in the middle of an append leaves half a last line: drop it (its state
+                // was never saved either). Anything else unreadable is damage we must not hide.
+                if (lines.slice(i + 1).every((l) => !l.trim())) break;
+                throw new Error(`${file}, line ${i + 1}: ${(e as Error).message}; start with --reset to discard the saved chain`);
+            }
+            const { a, b, t } = entry;
             const tx = loadTransaction(Cell.fromBase64(t).beginParse());
             if (tx.lt > stateLt) continue; // written after the last saved state
             const rec = this.index(tx, b);
@@ -472,7 +490,8 @@ export class DevnetChain {
             }
             kept.push(line);
         }
-        writeFileSync(file, kept.map((l) => l + '\n').join(''));
+        writeFileSync(file + '.tmp', kept.map((l) => l + '\n').join(''));
+        renameSync(file + '.tmp', file);
     }
 
     /** Saves soon (coalescing bursts), or at once with `now`. */
@@ -485,7 +504,12 @@ export class DevnetChain {
         if (this.saveTimer) return;
         this.saveTimer = setTimeout(() => {
             this.saveTimer = null;
-            this.saveNow();
+            try {
+                this.saveNow();
+            } catch (e) {
+                // The chain runs on; the next save tries again, and the operator sees why.
+                console.error(`devnet: cannot save the state: ${(e as Error).message}`);
+            }
         }, 50);
     }
 
@@ -495,7 +519,16 @@ export class DevnetChain {
             clearTimeout(this.saveTimer);
             this.saveTimer = null;
         }
-        const snapshot = snapshotToSerializable({ ...this.bc.snapshot(), transactions: [] });
+        // Reading an unknown address makes the sandbox create an empty account: those are not
+        // saved, so reads cannot grow the state file.
+        const full = this.bc.snapshot();
+        const contracts = full.contracts.filter((c) => {
+            const acc = c.account.account;
+            const untouched =
+                c.account.lastTransactionLt === 0n && (!acc || (acc.storage.state.type === 'uninit' && acc.storage.balance.coins === 0n));
+            return !untouched;
+        });
+        const snapshot = snapshotToSerializable({ ...full, contracts, transactions: [] });
         const state: SavedState = {
             format: STATE_FORMAT,
             version: STATE_VERSION,
@@ -517,6 +550,11 @@ export class DevnetChain {
     async close() {
         this.closed = true;
         await this.queue;
+        for (const p of this.pending.splice(0)) {
+            if (p.timer) clearTimeout(p.timer);
+            p.reject(new DevnetError(503, 'the devnet is shutting down'));
+        }
+        if (this.saveTimer) clearTimeout(this.saveTimer);
         this.saveNow();
     }
 

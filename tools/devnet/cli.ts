@@ -78,6 +78,7 @@ async function main() {
         process.exit(1);
     });
 
+    process.on('unhandledRejection', (e) => console.error(`devnet: unhandled: ${(e as Error)?.stack ?? e}`));
     const { chain } = devnet;
     const restored = chain.restored;
     const out: string[] = [];
@@ -106,6 +107,13 @@ async function main() {
     out.push(
         `  npx blueprint run deployRoot --custom ${devnet.endpoint} --custom-version v2 --custom-type custom --mnemonic scripts/config/devnet.json`,
     );
+    const host = v.host ?? '127.0.0.1';
+    if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+        out.push('');
+        out.push(
+            `WARNING: listening on ${host}: anyone who can reach it can use the faucet${v.admin ? ' and move chain time' : ''}; there is no authentication.`,
+        );
+    }
     console.log(out.join('\n'));
 
     let stopping = false;

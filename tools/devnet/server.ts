@@ -58,11 +58,14 @@ function readBody(req: IncomingMessage): Promise<string> {
     return new Promise((resolve, reject) => {
         const chunks: Buffer[] = [];
         let size = 0;
+        let tooLarge = false;
         req.on('data', (chunk: Buffer) => {
+            if (tooLarge) return; // drain the rest, so the 413 can still be sent
             size += chunk.length;
             if (size > MAX_BODY) {
+                tooLarge = true;
+                chunks.length = 0;
                 reject(new DevnetError(413, `request body larger than ${MAX_BODY} bytes`));
-                req.destroy();
                 return;
             }
             chunks.push(chunk);
@@ -97,10 +100,9 @@ function parseAmount(body: Params): bigint {
         throw new DevnetError(400, 'amount_nano must be a whole number of nanoton');
     }
     const raw = body.amount ?? '1000';
-    if ((typeof raw === 'string' && /^\d+(\.\d{1,9})?$/.test(raw)) || (typeof raw === 'number' && raw >= 0 && Number.isFinite(raw))) {
-        return toNano(typeof raw === 'number' ? raw.toString() : raw);
-    }
-    throw new DevnetError(400, 'amount must be a TON amount like "10" or "1.5"');
+    const text = typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 ? String(raw) : raw;
+    if (typeof text === 'string' && /^\d{1,12}(\.\d{1,9})?$/.test(text)) return toNano(text);
+    throw new DevnetError(400, 'amount must be a TON amount like "10" or "1.5" (at most 9 decimals)');
 }
 
 export function devnetInfo(chain: DevnetChain, admin: boolean) {
@@ -154,17 +156,26 @@ export async function startDevnet(options: DevnetOptions): Promise<RunningDevnet
 
     const server = createServer((req, res) => {
         void (async () => {
-            const url = new URL(req.url ?? '/', 'http://devnet');
-            const route = url.pathname.replace(/\/+$/, '');
             let rpcId: unknown = undefined;
             let isRpc = false;
             try {
+                let url: URL;
+                try {
+                    url = new URL(req.url ?? '/', 'http://devnet');
+                } catch {
+                    throw new DevnetError(400, `bad request target ${JSON.stringify(req.url)}`);
+                }
+                const route = url.pathname.replace(/\/+$/, '');
                 if (route === '/healthcheck') {
                     res.writeHead(200, { 'Content-Type': 'application/json' });
                     res.end('"OK"');
                     return;
                 }
                 const body = req.method === 'POST' ? await readBody(req) : '';
+                // JSON only: a page in the developer's browser cannot post here without a preflight.
+                if (req.method === 'POST' && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+                    throw new DevnetError(415, 'POST bodies must be JSON (Content-Type: application/json)');
+                }
                 if (route.startsWith('/devnet/')) {
                     const result = await handleDevnet(
                         chain,
@@ -199,6 +210,10 @@ export async function startDevnet(options: DevnetOptions): Promise<RunningDevnet
                     const handler = toncenterMethod(name);
                     if (!handler) throw new DevnetError(404, 'Not Found');
                     const params: Params = req.method === 'POST' ? parseJsonObject(body) : Object.fromEntries(url.searchParams);
+                    // toncenter's REST forms cap a page at 100 (FastAPI's checks); JSON-RPC does not.
+                    if (name === 'getTransactions' && params.limit !== undefined && Number(params.limit) > 100) {
+                        throw new DevnetError(422, 'Validation error: limit must be from 1 to 100');
+                    }
                     const result = await handler(chain, params);
                     send(res, 200, { ok: true, result });
                     return;
@@ -206,9 +221,14 @@ export async function startDevnet(options: DevnetOptions): Promise<RunningDevnet
                 throw new DevnetError(404, 'Not Found');
             } catch (e) {
                 const { status, body } = errorBody(e);
+                if (status === 413) res.setHeader('Connection', 'close');
                 send(res, status, isRpc ? { ...body, jsonrpc: '2.0', id: rpcId } : body);
             }
-        })();
+        })().catch((e: unknown) => {
+            // Nothing above should throw past its catch; if something does, answer and live on.
+            console.error(`devnet: ${(e as Error)?.stack ?? e}`);
+            if (!res.headersSent) send(res, 500, { ok: false, error: 'internal error', code: 500 });
+        });
     });
     server.keepAliveTimeout = 5000;
 

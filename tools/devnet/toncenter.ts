@@ -320,13 +320,14 @@ const methods: Record<string, Method> = {
     async getTransactions(chain, params) {
         const address = addressParam(params);
         const limit = optionalInt(params, 'limit') ?? 10;
-        if (limit < 1 || limit > 100) throw new DevnetError(422, 'Validation error: limit must be from 1 to 100');
+        if (limit < 1 || limit > 1000) throw new DevnetError(422, 'Validation error: limit must be from 1 to 1000');
         const lt = optionalBigInt(params, 'lt');
         const hash = hashParam(params, 'hash');
         const toLt = optionalBigInt(params, 'to_lt') ?? 0n;
         const list = chain.transactionsOf(address);
         let start = list.length - 1;
-        if (lt !== undefined || hash !== undefined) {
+        // As pytonlib: a starting point needs both lt and hash; with only one, start from the last.
+        if (lt !== undefined && hash !== undefined) {
             start = list.findIndex((r) => (lt === undefined || r.lt === lt) && (hash === undefined || r.hash.equals(hash)));
             if (start < 0) {
                 throw new DevnetError(
@@ -453,6 +454,7 @@ const methods: Record<string, Method> = {
         if (workchain === undefined || seqno === undefined)
             throw new DevnetError(422, 'Validation error: fields "workchain" and "seqno" required');
         const count = optionalInt(params, 'count') ?? 40;
+        if (count < 1 || count > 256) throw new DevnetError(422, 'Validation error: count must be from 1 to 256');
         const afterLt = optionalBigInt(params, 'after_lt');
         const records = chain.blockTransactions(seqno).filter((r) => r.address.workChain === workchain);
         const from = afterLt === undefined ? 0 : records.findIndex((r) => r.lt > afterLt);
