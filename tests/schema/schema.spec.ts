@@ -8,14 +8,18 @@
  *
  * What is checked:
  * - every `name#xxxxxxxx` tag is the opcode of the compiled message of that name, in Root.opcodes,
- *   Provider.opcodes and the ABI `types` headers alike;
+ *   Provider.opcodes, Escrow.opcodes, PayoutAccount.opcodes and the ABI `types` headers alike;
  * - every message with a header in the compiled ABIs, and every struct declared in contracts/, is in
  *   the schema once, and the schema has nothing else besides the standard types and storage;
  * - the layout: a sample of every message and struct, written by the generated store* function,
  *   reads back through the schema field by field with nothing left over, once with every optional
- *   field and map filled and once with them null or empty; so does the storage of a deployed Root,
- *   and of a Provider in each shape its storage takes (init data, registered, a check in flight,
- *   an active listed proxy), compared with what its getters return.
+ *   field and map filled and once with them null or empty (a Tact Cell the schema writes ^T holds a
+ *   sample T: CELL_HOLDS); so does the storage of a deployed Root, of a Provider in each shape its
+ *   storage takes (init data, registered, a check in flight, an active listed proxy, a pool that
+ *   has settled and paid, after a rebind), of an Escrow (init data, opening, open, charged,
+ *   closing, closed) and of a PayoutAccount (init data, after a payout, after a final one), each
+ *   compared with what the contract's getters return; and so does every message body the
+ *   contracts send in those flows, compared with what the generated loader reads.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,13 +34,16 @@ import {
     Dictionary,
     DictionaryValue,
     ExternalAddress,
+    Slice,
     toNano,
 } from '@ton/core';
 import { keyPairFromSeed } from '@ton/crypto';
-import { Blockchain, internal } from '@ton/sandbox';
+import { Blockchain, internal, SendMessageResult } from '@ton/sandbox';
 import * as RootWrapper from '../../build/Root/tact_Root';
 import { Root } from '../../build/Root/tact_Root';
 import { Provider } from '../../build/Provider/tact_Provider';
+import { Escrow } from '../../build/Provider/tact_Escrow';
+import { PayoutAccount } from '../../build/Provider/tact_PayoutAccount';
 import {
     ExtendedProvider,
     readProfileStack,
@@ -47,7 +54,24 @@ import {
     workerProfile,
 } from '../../wrappers/Provider';
 import { Constructor, parseSchema, camelToSnake, snakeToPascal, STANDARD_TYPES, TlbReader, TlbRecord, Value } from '../../tools/schema/tlb';
-import { DAY, deployEnvironment, HASHES } from '../fixtures/environment';
+import { ESCROW_CLOSED, ESCROW_CLOSING, ESCROW_OPEN, ESCROW_OPENING, OPEN_OVERHEAD, storeOpenEscrow } from '../../wrappers/Escrow';
+import { DAY, deployEnvironment, Env, HASHES } from '../fixtures/environment';
+import {
+    activeProxy,
+    charge,
+    client,
+    DEMAND,
+    DEPOSIT,
+    EscrowContract,
+    escrowOf,
+    openEscrow,
+    payout,
+    payoutAccountOf,
+    PayoutContract,
+    RESERVE,
+} from '../escrow/helpers';
+import { bind as bindNode, publicKeyInt, stepwise, teeKey as providerTeeKey } from '../helpers/provider';
+import { plain } from '../helpers/root';
 
 const REPO = path.resolve(__dirname, '../..');
 const SCHEMA_PATH = path.join(REPO, 'contracts/schema.tlb');
@@ -58,6 +82,8 @@ const someAddress = new Address(0, Buffer.alloc(32, 1));
 const abis: { contract: string; types: ABIType[]; opcodes: Record<string, number> }[] = [
     { contract: 'Root', types: Root.fromAddress(someAddress).abi.types ?? [], opcodes: Root.opcodes },
     { contract: 'Provider', types: Provider.fromAddress(someAddress).abi.types ?? [], opcodes: Provider.opcodes },
+    { contract: 'Escrow', types: Escrow.fromAddress(someAddress).abi.types ?? [], opcodes: Escrow.opcodes },
+    { contract: 'PayoutAccount', types: PayoutAccount.fromAddress(someAddress).abi.types ?? [], opcodes: PayoutAccount.opcodes },
 ];
 
 /** Compiled messages: name -> opcode, from every ABI (they must agree with each other). */
@@ -73,17 +99,56 @@ for (const abi of abis) {
     }
 }
 
-/** ABI type descriptions by name, Root's ABI first (it includes Provider's types). */
+/** ABI type descriptions by name, Root's ABI first (it includes every other contract's types). */
 const abiTypes = new Map<string, ABIType>();
 for (const abi of abis) for (const t of abi.types) if (!abiTypes.has(t.name)) abiTypes.set(t.name, t);
-/** The Provider's storage as the getters see it: Provider$Data, its profile cell read as a Profile. */
-abiTypes.set('ProviderStorage', {
-    name: 'ProviderStorage',
+/** A contract's storage after its first message, as the ABI describes it: <Contract>$Data. */
+for (const c of ['Provider', 'Escrow', 'PayoutAccount']) {
+    const data = abiTypes.get(`${c}$Data`);
+    if (!data) throw new Error(`no ${c}$Data in the compiled ABIs`);
+    abiTypes.set(`${c}Storage`, { ...data, name: `${c}Storage` });
+}
+/** The Escrow's init data, typed by its init() arguments as the compiled package lists them. */
+const escrowPackage = JSON.parse(readFileSync(path.join(REPO, 'build/Provider/tact_Escrow.pkg'), 'utf8')) as { init: { args: ABIField[] } };
+abiTypes.set('EscrowInitData', { name: 'EscrowInitData', header: null, fields: escrowPackage.init.args });
+/** The parties cell the PayoutAccount's init() writes: the parties() getter's fields. (The Escrow's is an EscrowIdentity.) */
+abiTypes.set('PayoutAccountStorage.parties', {
+    name: 'PayoutAccountStorage.parties',
     header: null,
-    fields: abiTypes
-        .get('Provider$Data')!
-        .fields.map((f) => (f.name === 'profile' ? { name: f.name, type: { kind: 'simple', type: 'Profile', optional: true } } : f)),
+    fields: abiTypes.get('PayoutParties')!.fields,
 });
+
+/**
+ * Tact `Cell` fields that hold a known type, which the schema writes ^T (Maybe ^T when optional):
+ * their samples are a T written by the generated store function, and a cell compared with what
+ * the schema read is decoded by the generated load function first.
+ */
+const CELL_HOLDS: Record<string, string> = {
+    'SubmitCharge.voucher': 'Voucher',
+    'SubmitPayout.voucher': 'Voucher',
+    'ProviderCold.profile': 'Profile',
+    'ProviderStorage.keys': 'SettlementKeys',
+    'ProviderStorage.cold': 'ProviderCold',
+    'EscrowStorage.parties': 'EscrowIdentity',
+    'EscrowInitData.parties': 'EscrowIdentity',
+    'ChargeSettled.parties': 'EscrowIdentity',
+    'PayoutAccountStorage.parties': 'PayoutAccountStorage.parties',
+};
+
+/** A field's type as the schema sees it: a cell in CELL_HOLDS as the type it holds. */
+function fieldType(typeName: string, field: ABIField): ABITypeRef {
+    const holds = CELL_HOLDS[`${typeName}.${field.name}`];
+    if (holds === undefined) return field.type;
+    if (field.type.kind !== 'simple' || field.type.type !== 'cell') throw new Error(`${typeName}.${field.name} is no Cell`);
+    return { kind: 'simple', type: holds, optional: field.type.optional };
+}
+
+/** A generated store or load function of build/Root/tact_Root.ts (it has every contract's types). */
+function generated<F>(kind: 'store' | 'load', name: string): F {
+    const f = (RootWrapper as unknown as Record<string, unknown>)[`${kind}${name}`];
+    if (typeof f !== 'function') throw new Error(`build/Root/tact_Root.ts exports no ${kind}${name}`);
+    return f as F;
+}
 
 function tactFiles(dir: string): string[] {
     return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -102,9 +167,28 @@ describe('contracts/schema.tlb', () => {
     it('finds the compiled messages, structs and contracts it checks against', () => {
         expect(compiledMessages.size).toBeGreaterThan(30);
         expect(projectStructs).toEqual(
-            expect.arrayContaining(['Params', 'Proposal', 'ProxyEntry', 'Prices', 'Profile', 'Binding', 'PendingCheck', 'ProviderState']),
+            expect.arrayContaining([
+                'Params',
+                'Proposal',
+                'ProxyEntry',
+                'Prices',
+                'Profile',
+                'Binding',
+                'PendingCheck',
+                'ProviderState',
+                'ProviderCold',
+                'SettlementKeys',
+                'EscrowIdentity',
+                'PoolState',
+                'Voucher',
+                'DemandProfile',
+                'EscrowState',
+                'EscrowParties',
+                'PayoutState',
+                'PayoutParties',
+            ]),
         );
-        expect(projectContracts.sort()).toEqual(['Provider', 'Root']);
+        expect(projectContracts.sort()).toEqual(['Escrow', 'PayoutAccount', 'Provider', 'Root']);
     });
 
     it('names every constructor after its type (snake_case of the Tact name)', () => {
@@ -150,11 +234,7 @@ describe('contracts/schema.tlb', () => {
         for (const variant of ['optionals set', 'optionals null'] as const) {
             it.each(serialisable)(`%s (${variant})`, (name) => {
                 const sample = new Samples(variant === 'optionals null').struct(name);
-                const store = (RootWrapper as unknown as Record<string, unknown>)[`store${name}`];
-                if (typeof store !== 'function') throw new Error(`build/Root/tact_Root.ts exports no store${name}`);
-                const cell = beginCell()
-                    .store((store as (src: unknown) => (b: Builder) => void)(sample))
-                    .endCell();
+                const cell = beginCell().store(generated<(src: unknown) => (b: Builder) => void>('store', name)(sample)).endCell();
                 const { value } = reader.readCell(cell, name);
                 expect(mismatches(name, sample, value)).toEqual([]);
             });
@@ -175,9 +255,7 @@ describe('contracts/schema.tlb', () => {
             ).toEqual([]);
             expect((initData.images as Map<bigint, Value>).size).toBe(init.images.size);
 
-            const account = await blockchain.getContract(root.address);
-            if (account.accountState?.type !== 'active') throw new Error('Root is not active after deploy');
-            const data = reader.readCell(account.accountState.state.data!, 'RootStorage').value;
+            const data = await storageOf(blockchain, root.address, 'RootStorage');
             const state = await root.getState();
             const { $$type: _t, ...scalars } = state;
             expect(mismatches('RootStorage', { ...scalars, nonce: init.nonce }, data, true)).toEqual([]);
@@ -208,22 +286,38 @@ describe('contracts/schema.tlb', () => {
                 return readProfileStack((await blockchain.runGetMethod(address, 'profile')).stackReader);
             }
 
-            /** Reads the Provider's account data as ProviderStorage and compares it with its getters. */
-            async function expectStorageMatchesGetters(blockchain: Blockchain, provider: { address: Address }) {
-                const account = await blockchain.getContract(provider.address);
-                if (account.accountState?.type !== 'active') throw new Error('Provider is not active');
-                const data = reader.readCell(account.accountState.state.data!, 'ProviderStorage').value;
+            /**
+             * Reads the Provider's account data as ProviderStorage and compares it, hot cell, keys
+             * and cold cell, with its getters. treasury and clientCloseDelay have no getter: they
+             * are compared with the Root's parameters, which every Provider here has heard.
+             */
+            async function expectStorageMatchesGetters(env: Env, provider: { address: Address }) {
+                const { blockchain } = env;
+                const data = await storageOf(blockchain, provider.address, 'ProviderStorage');
                 const p = blockchain.openContract(ExtendedProvider.fromAddress(provider.address));
-                const { $$type: _t, checkPending, ...state } = await p.getState();
+                const { $$type: _t, checkPending, owner, nodeIndex, slashes, ...state } = await p.getState();
+                const { $$type: _p, teeKey: key, prevTeeKey, prevKeyUntil, tokensServed, settlements, ...pool } = await p.getPoolState();
+                // Both getters read these from the hot cell.
+                expect([tokensServed, settlements]).toEqual([state.tokensServed, state.settlements]);
+                const params = await env.root.getParams();
                 const expected = {
                     ...state,
-                    profile: await profileOf(blockchain, provider.address),
-                    binding: await p.getBinding(),
-                    pending: await p.getPendingCheck(),
-                    rootView: await p.getRootView(),
+                    ...pool,
+                    keys: { teeKey: key, prevTeeKey, prevKeyUntil },
+                    cold: {
+                        owner,
+                        nodeIndex,
+                        profile: await profileOf(blockchain, provider.address),
+                        binding: await p.getBinding(),
+                        pending: await p.getPendingCheck(),
+                        rootView: await p.getRootView(),
+                        slashes,
+                        treasury: params.treasury,
+                        clientCloseDelay: params.clientCloseDelay,
+                    },
                 };
                 expect(mismatches('ProviderStorage', expected, data)).toEqual([]);
-                expect(data.pending !== null).toBe(checkPending);
+                expect((data.cold as TlbRecord).pending !== null).toBe(checkPending);
                 return expected;
             }
 
@@ -238,14 +332,16 @@ describe('contracts/schema.tlb', () => {
             });
 
             it('reads a registered worker, a check in flight and an active listed proxy as ProviderStorage', async () => {
-                const { blockchain, root, stranger } = await deployEnvironment();
+                const env = await deployEnvironment();
+                const { blockchain, root, stranger } = env;
                 const owner = stranger.getSender();
 
                 // a registered worker: profile set, no binding, nothing pending
                 const w = blockchain.openContract(await ExtendedProvider.forNode(root.address, stranger.address, 7n));
                 await w.sendRegister(owner, 'worker', worker);
-                const registered = await expectStorageMatchesGetters(blockchain, w);
-                expect([registered.status, registered.binding, registered.pending]).toEqual([1n, null, null]);
+                const registered = await expectStorageMatchesGetters(env, w);
+                expect([registered.status, registered.cold.binding, registered.cold.pending]).toEqual([1n, null, null]);
+                expect(registered.cold.profile?.gpuCount).toBe(8n);
 
                 // a proxy whose BindAttestation the Provider has handled and the Root not yet
                 // answered: a PendingCheck holding the binding asked for
@@ -270,23 +366,212 @@ describe('contracts/schema.tlb', () => {
                 );
                 const first = await steps.next();
                 expect(first.done).toBe(false);
-                const inFlight = await expectStorageMatchesGetters(blockchain, x);
-                expect(inFlight.pending?.binding?.imageHash).toBe(HASHES.proxyImage);
+                const inFlight = await expectStorageMatchesGetters(env, x);
+                expect(inFlight.cold.pending?.binding?.imageHash).toBe(HASHES.proxyImage);
+                expect(inFlight.keys.teeKey).toBe(0n);
                 for (let r = await steps.next(); !r.done; r = await steps.next());
 
                 // bound and staked: an active proxy, listed in the Root's directory
                 await x.sendStake(owner, toNano('1000'));
-                const active = await expectStorageMatchesGetters(blockchain, x);
-                expect([active.status, active.listed, active.binding?.teeKey, active.pending]).toEqual([
+                const active = await expectStorageMatchesGetters(env, x);
+                expect([active.status, active.listed, active.cold.binding?.teeKey, active.keys.teeKey, active.cold.pending]).toEqual([
                     2n,
                     true,
+                    BigInt('0x' + teeKey.publicKey.toString('hex')),
                     BigInt('0x' + teeKey.publicKey.toString('hex')),
                     null,
                 ]);
             });
+
+            it('reads a proxy whose pool has settled a charge and paid a worker, then rebound to a new key, as ProviderStorage', async () => {
+                const env = await deployEnvironment();
+                const node = await activeProxy(env);
+                const alice = await env.blockchain.treasury('alice');
+                const wendy = await env.blockchain.treasury('wendy');
+                const { escrow } = await openEscrow(env, node, alice);
+                await charge(env, escrow, node, { seqno: 1n, tokens: 6_000n, amount: toNano('6') });
+                const account = await payoutAccountOf(env, node, wendy.address, 2n);
+                await payout(env, account, node, { seqno: 1n, tokens: 500n, amount: toNano('0.5'), commission: toNano('0.1') });
+                const settled = await expectStorageMatchesGetters(env, node.provider);
+                expect([settled.tokensServed, settled.settlements, settled.payouts, settled.commissionReleased]).toEqual([
+                    6_000n,
+                    1n,
+                    1n,
+                    toNano('0.1'),
+                ]);
+                expect([settled.pool > 0n, settled.feeOwed > 0n, settled.feeBps > 0n]).toEqual([true, true, true]);
+
+                // a rebind keeps the replaced key settling for a client close delay
+                const newKey = providerTeeKey('schema-rebind');
+                const rebound = await bindNode(env, node, { key: newKey });
+                const after = await expectStorageMatchesGetters(env, node.provider);
+                const params = await env.root.getParams();
+                expect(after.keys).toEqual({
+                    teeKey: publicKeyInt(newKey),
+                    prevTeeKey: publicKeyInt(node.key),
+                    prevKeyUntil: BigInt(env.blockchain.now!) + params.clientCloseDelay,
+                });
+                expect(readSentBodies(rebound.result, [node.provider.address, env.root.address])).toEqual(
+                    expect.arrayContaining(['QueryImage', 'ImageVerdict', 'BindingChanged', 'ListProxyForRoot', 'Excesses']),
+                );
+            });
+        });
+
+        describe('an Escrow', () => {
+            /** Reads the escrow's account data as EscrowStorage and compares it with the state() and parties() getters. */
+            async function expectEscrowStorage(env: Env, escrow: EscrowContract) {
+                const data = await storageOf(env.blockchain, escrow.address, 'EscrowStorage');
+                const { $$type: _p, root, ...parties } = await escrow.getParties();
+                const { $$type: _s, ...state } = await escrow.getState();
+                const expected = { parties, root, ...state };
+                expect(mismatches('EscrowStorage', expected, data)).toEqual([]);
+                return expected;
+            }
+
+            it('reads its init data as EscrowInitData, then opening, open, charged, closing and closed as EscrowStorage', async () => {
+                const env = await deployEnvironment();
+                const node = await activeProxy(env);
+                const alice = await env.blockchain.treasury('alice');
+                const escrow = await escrowOf(env, node, alice.address);
+                const initData = {
+                    root: env.root.address,
+                    parties: { proxy: node.provider.address, teeKey: publicKeyInt(node.key), client: alice.address },
+                };
+                expect(mismatches('EscrowInitData', initData, reader.readCell(escrow.init!.data, 'EscrowInitData').value)).toEqual([]);
+                const contracts = [escrow.address, node.provider.address, env.root.address];
+
+                // OpenEscrow handled, the Root's parameters not yet arrived
+                const open = beginCell()
+                    .store(storeOpenEscrow({ $$type: 'OpenEscrow', queryId: 3n, reserve: RESERVE, demand: DEMAND }))
+                    .endCell();
+                const flight = await stepwise(env, alice.address, escrow.address, open, DEPOSIT + OPEN_OVERHEAD, escrow.init!);
+                await flight.step();
+                const opening = await expectEscrowStorage(env, escrow);
+                expect([opening.status, opening.reserve, opening.balanceHeld]).toEqual([ESCROW_OPENING, RESERVE, DEPOSIT]);
+                expect(plain(opening.parties)).toEqual(plain(initData.parties));
+                expect(opening.root.equals(initData.root)).toBe(true);
+                const opened = await flight.rest();
+                expect(readSentBodies(opened, contracts)).toEqual(expect.arrayContaining(['EscrowOpened', 'QueryParams', 'RootParams']));
+
+                const params = await env.root.getParams();
+                const isOpen = await expectEscrowStorage(env, escrow);
+                expect([isOpen.status, isOpen.closeDelay]).toEqual([ESCROW_OPEN, params.clientCloseDelay]);
+
+                const charged = await charge(env, escrow, node, { seqno: 4n, tokens: 1_234n, amount: toNano('2.5') });
+                expect(readSentBodies(charged, contracts)).toContain('ChargeSettled');
+                const afterCharge = await expectEscrowStorage(env, escrow);
+                expect([afterCharge.charged, afterCharge.tokens, afterCharge.seqno, afterCharge.balanceHeld]).toEqual([
+                    toNano('2.5'),
+                    1_234n,
+                    4n,
+                    DEPOSIT - toNano('2.5'),
+                ]);
+
+                await client.requestClose(escrow, alice);
+                const closing = await expectEscrowStorage(env, escrow);
+                expect([closing.status, closing.closeAt]).toEqual([ESCROW_CLOSING, BigInt(env.blockchain.now!) + params.clientCloseDelay]);
+
+                env.advance(Number(params.clientCloseDelay));
+                const finalized = await client.finalizeClose(escrow, alice);
+                expect(readSentBodies(finalized, contracts)).toEqual(expect.arrayContaining(['EscrowClosed', 'Excesses']));
+                const closed = await expectEscrowStorage(env, escrow);
+                expect([closed.status, closed.balanceHeld, closed.closeAt, closed.charged]).toEqual([ESCROW_CLOSED, 0n, 0n, toNano('2.5')]);
+            });
+        });
+
+        describe('a PayoutAccount', () => {
+            /** Reads the account's data as PayoutAccountStorage and compares it with the state() and parties() getters. */
+            async function expectPayoutStorage(env: Env, account: PayoutContract) {
+                const data = await storageOf(env.blockchain, account.address, 'PayoutAccountStorage');
+                const { $$type: _p, ...parties } = await account.getParties();
+                const { $$type: _s, ...state } = await account.getState();
+                const expected = { parties, ...state };
+                expect(mismatches('PayoutAccountStorage', expected, data)).toEqual([]);
+                return expected;
+            }
+
+            it('reads its init data as PayoutAccountInitData, then after a first payout and a final one as PayoutAccountStorage', async () => {
+                const env = await deployEnvironment();
+                const node = await activeProxy(env);
+                const alice = await env.blockchain.treasury('alice');
+                const wendy = await env.blockchain.treasury('wendy');
+                const { escrow } = await openEscrow(env, node, alice);
+                await charge(env, escrow, node, { seqno: 1n, tokens: 6_000n, amount: toNano('6') });
+
+                const account = await payoutAccountOf(env, node, wendy.address, 3n);
+                const parties = {
+                    root: env.root.address,
+                    proxy: node.provider.address,
+                    teeKey: publicKeyInt(node.key),
+                    workerOwner: wendy.address,
+                    workerNode: 3n,
+                };
+                const initData = reader.readCell(account.init!.data, 'PayoutAccountInitData').value;
+                expect(mismatches('PayoutAccountInitData', parties, initData)).toEqual([]);
+                const contracts = [account.address, node.provider.address];
+
+                const first = await payout(env, account, node, {
+                    seqno: 1n,
+                    tokens: 100n,
+                    amount: toNano('0.1'),
+                    commission: toNano('0.02'),
+                });
+                expect(readSentBodies(first, contracts)).toContain('PayoutRequested');
+                const paid = await expectPayoutStorage(env, account);
+                expect(plain(paid)).toEqual(
+                    plain({ parties, seqno: 1n, tokens: 100n, paid: toNano('0.1'), commission: toNano('0.02'), final: false }),
+                );
+
+                const last = await payout(env, account, node, {
+                    seqno: 2n,
+                    tokens: 300n,
+                    amount: toNano('0.3'),
+                    commission: toNano('0.05'),
+                    final: true,
+                });
+                expect(readSentBodies(last, contracts)).toContain('PayoutRequested');
+                const closed = await expectPayoutStorage(env, account);
+                expect([closed.seqno, closed.paid, closed.final]).toEqual([2n, toNano('0.3'), true]);
+            });
         });
     });
 });
+
+/** Reads an active account's data as `type`. */
+async function storageOf(blockchain: Blockchain, address: Address, type: string): Promise<TlbRecord> {
+    const account = await blockchain.getContract(address);
+    if (account.accountState?.type !== 'active') throw new Error(`${address.toString()} is not active`);
+    return reader.readCell(account.accountState.state.data!, type).value;
+}
+
+/** Schema types of the messages, by opcode. */
+const typeByOpcode = new Map(ours.filter((c) => c.opcode !== null).map((c) => [c.opcode!, c.type]));
+
+/**
+ * Reads every message body that `senders` sent in `result` through the schema, by its opcode, and
+ * compares it with what the generated loader reads (bounces and plain transfers aside); returns
+ * the types read, in order. A body with an opcode the schema lacks fails.
+ */
+function readSentBodies(result: SendMessageResult, senders: Address[]): string[] {
+    const read: string[] = [];
+    for (const tx of result.transactions) {
+        for (const m of tx.outMessages.values()) {
+            if (m.info.type === 'external-in') continue;
+            const src = m.info.src;
+            if (!senders.some((a) => a.equals(src))) continue;
+            if (m.info.type === 'internal' && m.info.bounced) continue;
+            if (m.body.bits.length === 0 && m.body.refs.length === 0) continue;
+            const op = m.body.beginParse().preloadUint(32);
+            const type = typeByOpcode.get(op);
+            if (type === undefined) throw new Error(`${src.toString()} sent opcode ${hex(op)}, which is not in the schema`);
+            const { value } = reader.readCell(m.body, type);
+            const loaded = generated<(s: Slice) => Record<string, unknown>>('load', type)(m.body.beginParse());
+            expect({ type, mismatches: mismatches(type, loaded, value) }).toEqual({ type, mismatches: [] });
+            read.push(type);
+        }
+    }
+    return read;
+}
 
 /** Deterministic sample values for ABI types; every integer uses its top bit so widths show. */
 class Samples {
@@ -297,8 +582,20 @@ class Samples {
         const t = abiTypes.get(name);
         if (!t) throw new Error(`no ABI type ${name}`);
         const out: Record<string, unknown> = { $$type: name };
-        for (const f of t.fields) out[f.name] = this.value(f.type, `${name}.${f.name}`);
+        for (const f of t.fields) {
+            const holds = CELL_HOLDS[`${name}.${f.name}`];
+            out[f.name] = holds === undefined ? this.value(f.type, `${name}.${f.name}`) : this.cellHolding(holds, f.type);
+        }
         return out;
+    }
+
+    /** A cell holding a sample of `name` (null with the optionals when the field is optional). */
+    cellHolding(name: string, ref: ABITypeRef): Cell | null {
+        ++this.n;
+        if (ref.kind === 'simple' && ref.optional && this.nulls) return null;
+        return beginCell()
+            .store(generated<(src: unknown) => (b: Builder) => void>('store', name)(this.struct(name)))
+            .endCell();
     }
 
     value(ref: ABITypeRef, where: string): unknown {
@@ -358,7 +655,7 @@ function dictValue(ref: Extract<ABITypeRef, { kind: 'dict' }>, where: string): D
  */
 function mismatches(typeName: string, tact: Record<string, unknown>, read: TlbRecord, partial = false): string[] {
     const t = abiTypes.get(typeName);
-    const fieldTypes = new Map<string, ABIField['type'] | undefined>(t ? t.fields.map((f) => [f.name, f.type]) : []);
+    const fieldTypes = new Map<string, ABITypeRef | undefined>(t ? t.fields.map((f) => [f.name, fieldType(typeName, f)]) : []);
     const out: string[] = [];
     const given = Object.keys(tact).filter((k) => k !== '$$type');
     for (const k of given) {
@@ -385,10 +682,12 @@ function compareValue(where: string, ref: ABITypeRef | undefined, tact: unknown,
     }
     if (Buffer.isBuffer(tact))
         return Buffer.isBuffer(read) && read.equals(tact) ? [] : [`${where}: wrote ${tact.toString('hex')}, read ${show(read)}`];
-    if (ref?.kind === 'simple' && abiTypes.has(ref.type) && tact !== null) {
+    if (ref?.kind === 'simple' && abiTypes.has(ref.type) && tact !== null && tact !== undefined) {
         if (read === null || typeof read !== 'object' || read instanceof Cell || read instanceof Address)
-            return [`${where}: expected a ${ref.type}`];
-        return mismatches(ref.type, tact as Record<string, unknown>, read as TlbRecord).map((m) => `${where} > ${m}`);
+            return [`${where}: expected a ${ref.type}, read ${show(read)}`];
+        // A Tact Cell holding the type (CELL_HOLDS): decoded by the generated loader.
+        const value = tact instanceof Cell ? generated<(s: Slice) => Record<string, unknown>>('load', ref.type)(tact.beginParse()) : tact;
+        return mismatches(ref.type, value as Record<string, unknown>, read as TlbRecord).map((m) => `${where} > ${m}`);
     }
     if (ref?.kind === 'simple' && ref.type === 'string') {
         if (!(read instanceof Cell)) return [`${where}: expected a cell holding the string`];

@@ -36,4 +36,4 @@ function main() {
     }
 }
 
-main();
+if (require.main === module) main();

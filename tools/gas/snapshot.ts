@@ -217,3 +217,16 @@ export function measureAcross(transactions: readonly Transaction[], contract: Ad
         fees: chainFees(chain),
     };
 }
+
+/**
+ * Figures of a flow that runs through several protocol contracts (a charge: the escrow, then the
+ * proxy's Provider): gas of every chain transaction at any of `contracts`, summed; fees as in
+ * measure(). Throws unless each of those transactions succeeded.
+ */
+export function measureContracts(transactions: readonly Transaction[], contracts: readonly Address[]): Figures {
+    const chain = transactions.filter((tx) => tx.inMessage?.info.type === 'internal');
+    const ours = chain.filter((tx) => contracts.some((c) => isTo(tx, c)));
+    if (ours.length === 0) throw new Error('no transaction at any of the given contracts');
+    const gas = ours.reduce((acc, tx) => acc + expectSuccess(tx, 'a protocol contract'), 0n);
+    return { gas: Number(gas), fees: chainFees(chain) };
+}
