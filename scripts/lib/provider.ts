@@ -21,6 +21,7 @@ import {
     loadStakeChanged,
     readProfileStack,
     PendingCheck,
+    PoolState,
     Profile,
     Provider,
     ProviderState,
@@ -93,6 +94,10 @@ export class ProviderReader {
     }
     rootView(): Promise<RootView> {
         return this.memo('rootView', () => this.contract.getRootView());
+    }
+    /** A proxy's pool and the TEE keys that settle there (the escrow scripts read it). */
+    poolState(): Promise<PoolState> {
+        return this.memo('poolState', () => this.contract.getPoolState());
     }
     /** The status a re-check would set from what the Provider knows now (expiry included). */
     statusNow(): Promise<bigint> {
