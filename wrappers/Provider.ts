@@ -2,9 +2,19 @@
  * Hand-written helpers over the generated Provider wrapper (build/Provider/tact_Provider.ts, made
  * by `npx blueprint build --all`). Everything generated is re-exported.
  */
-import { Address, beginCell, ContractProvider, Dictionary, Sender, toNano, TupleReader } from '@ton/core';
+import { Address, beginCell, Cell, ContractProvider, Dictionary, Sender, toNano, TupleReader } from '@ton/core';
 import { KeyPair, sign } from '@ton/crypto';
-import { loadTuplePrices, Prices, Profile, Provider, ROLE_PROXY, ROLE_WORKER, storeBindingClaim } from '../build/Provider/tact_Provider';
+import {
+    loadTuplePrices,
+    Prices,
+    Profile,
+    Provider,
+    ROLE_PROXY,
+    ROLE_WORKER,
+    storeBindingClaim,
+    storeSubmitEvidence,
+} from '../build/Provider/tact_Provider';
+import { signedVoucherCell, SignedVoucher } from './vouchers';
 
 export * from '../build/Provider/tact_Provider';
 
@@ -13,6 +23,8 @@ export const REGISTER_VALUE = toNano('0.3');
 export const CHECK_VALUE = toNano('0.25');
 export const ACTION_VALUE = toNano('0.2');
 export const WITHDRAW_VALUE = toNano('0.1');
+/** Attached to equivocation evidence (the minimum is MIN_VALUE_EVIDENCE); the rest comes back with the reward. */
+export const EVIDENCE_VALUE = toNano('0.2');
 
 export const STATUS_NAMES: Record<number, string> = {
     0: 'unregistered',
@@ -32,6 +44,16 @@ export function servedModels(hashes: bigint[]): Dictionary<bigint, boolean> {
     const d = Dictionary.empty(Dictionary.Keys.BigUint(256), Dictionary.Values.Bool());
     for (const h of hashes) d.set(h, true);
     return d;
+}
+
+/**
+ * SubmitEvidence: two conflicting vouchers signed by a proxy's key (findConflicts in
+ * wrappers/vouchers.ts finds them), sent to that proxy's Provider by anyone.
+ */
+export function evidenceBody(a: SignedVoucher, b: SignedVoucher, queryId = 0n): Cell {
+    return beginCell()
+        .store(storeSubmitEvidence({ $$type: 'SubmitEvidence', queryId, a: signedVoucherCell(a), b: signedVoucherCell(b) }))
+        .endCell();
 }
 
 /** A worker's profile: its GPUs, hours online, region and served model hashes. */

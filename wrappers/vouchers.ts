@@ -268,3 +268,38 @@ export function relate(a: Voucher, b: Voucher): Relation {
     }
     return { type: 'ordered', older, newer };
 }
+
+/** Two signed vouchers that conflict: equivocation evidence (see relate). */
+export interface Conflict {
+    a: SignedVoucher;
+    b: SignedVoucher;
+    shape: Extract<Relation, { type: 'conflict' }>['shape'];
+    field?: 'tokens' | 'amount' | 'commission';
+}
+
+/**
+ * The conflicting pairs among vouchers one key signed, as a client or worker that keeps every
+ * voucher it receives would look for them: vouchers are grouped by account and kind, and within a
+ * group each pair is related (quadratic in the size of a group, so check each new voucher against
+ * those kept rather than re-scanning). Signatures are not checked here: check them with
+ * verifySignature first, or the Provider refuses the evidence (ERR_EVIDENCE_SIGNATURE).
+ */
+export function findConflicts(vouchers: SignedVoucher[]): Conflict[] {
+    const groups = new Map<string, SignedVoucher[]>();
+    for (const sv of vouchers) {
+        const k = `${sv.voucher.kind}:${sv.voucher.account.toRawString()}`;
+        const g = groups.get(k);
+        if (g) g.push(sv);
+        else groups.set(k, [sv]);
+    }
+    const out: Conflict[] = [];
+    for (const g of groups.values()) {
+        for (let i = 0; i < g.length; i++) {
+            for (let j = i + 1; j < g.length; j++) {
+                const r = relate(g[i].voucher, g[j].voucher);
+                if (r.type === 'conflict') out.push({ a: g[i], b: g[j], shape: r.shape, ...(r.field ? { field: r.field } : {}) });
+            }
+        }
+    }
+    return out;
+}

@@ -17,8 +17,11 @@
  * settlements on client0's long-lived escrow, cooperative final vouchers, payout vouchers (some
  * beyond the pool, which must bounce and be undone), commission withdrawals (some too large, some
  * not by the owner), SendProtocolFee, close requests, finalizations (some too early), values below
- * each handler's minimum, clock jumps, and now and then a proxy rebinding to a new key (its old
- * key settles for one client close delay, then its settlements bounce and are undone).
+ * each handler's minimum, clock jumps, now and then a proxy rebinding to a new key (its old
+ * key settles for one client close delay, then its settlements bounce and are undone), and rarely
+ * equivocation evidence against a proxy (conflicting or consistent pairs, of its bound, replaced
+ * or a rogue key): an accepted one slashes its stake, pays the reporter and the treasury, jails it
+ * and clears its key, whose settlements bounce from then on (docs/contracts/slashing.md).
  *
  * After every step, against the model and the chain:
  *  1. Conservation, exact in nanoton: for each account that ran a transaction, its balance moved
@@ -108,7 +111,7 @@ import {
     submitPayoutBody,
     teeKeyInt,
 } from '../../wrappers/Escrow';
-import { CHECK_VALUE, PoolState, signBindingClaim, storeBindAttestation } from '../../wrappers/Provider';
+import { CHECK_VALUE, EVIDENCE_VALUE, evidenceBody, PoolState, signBindingClaim, storeBindAttestation } from '../../wrappers/Provider';
 import { KIND_CHARGE, KIND_PAYOUT, SignedVoucher, signVoucher, Voucher, voucherHash } from '../../wrappers/vouchers';
 import { DAY, deployEnvironment, Env, HASHES, HOUR } from '../fixtures/environment';
 import { skipMasterchainCheckParse } from '../gas/fastSandbox';
@@ -328,6 +331,7 @@ type StepKind =
     | 'finalize'
     | 'advance'
     | 'rebind'
+    | 'evidence'
     | 'burst';
 
 const WEIGHTS: [StepKind, number][] = [
@@ -349,6 +353,10 @@ const WEIGHTS: [StepKind, number][] = [
     ['finalize', 4],
     ['advance', 6],
     ['rebind', 0.6],
+    // Equivocation evidence against a proxy (docs/contracts/slashing.md): rare, since the first
+    // accepted one jails the proxy for the rest of the run and clears its key (a rebind brings a
+    // new one).
+    ['evidence', 0.3],
     // The proxy settles request by request on its busiest escrow: long-lived escrows with many
     // settlements are where per-settlement costs add up.
     ['burst', 1],
@@ -529,6 +537,9 @@ class Run {
                 clientCloseDelay: params.clientCloseDelay,
                 attestationLifetime: params.attestationLifetime,
                 treasury: idOf(env.treasury.address),
+                equivocationSlashBps: params.equivocationSlashBps,
+                reporterShareBps: params.reporterShareBps,
+                reporterRewardCap: params.reporterRewardCap,
             },
             idOf(env.root.address),
         );
@@ -1152,11 +1163,12 @@ class Run {
                     `${a.exact ? 'an exact receiver' : 'an actor'} received ${a.exact ? 'other than' : 'less than'} what it is owed in total`,
                     `${a.label}: received ${ton(got)}, owed ${ton(owed)}\n${c}`,
                 );
-            // No path creates value: a relayer or the stranger never gets back more than it sent.
-            if ((a.label.startsWith('relayer') || a.label === 'stranger') && got > (this.t.sent.get(a.id) ?? 0n))
+            // No path creates value: a relayer or the stranger never gets back more than it sent,
+            // but for the reporter's rewards of slashes (what the model entitles it to).
+            if ((a.label.startsWith('relayer') || a.label === 'stranger') && got > (this.t.sent.get(a.id) ?? 0n) + owed)
                 this.problem(
-                    'someone got more back than it sent',
-                    `${a.label}: sent ${ton(this.t.sent.get(a.id) ?? 0n)}, received ${ton(got)}`,
+                    'someone got more back than it sent (and its rewards)',
+                    `${a.label}: sent ${ton(this.t.sent.get(a.id) ?? 0n)}, rewarded ${ton(owed)}, received ${ton(got)}`,
                 );
         }
     }
@@ -1177,8 +1189,11 @@ class Run {
                 this.problem('protocol fee never reached the treasury', `proxy${p}: ${ton(pool.feeOwed)} still owed after the drain`);
         }
         const treasuryGot = this.t.received.get(this.treasury.id) ?? 0n;
-        if (treasuryGot !== this.model.feesSent)
-            this.problem('treasury received other than the fees sent', `treasury ${ton(treasuryGot)}, model ${ton(this.model.feesSent)}`);
+        if (treasuryGot !== this.model.feesSent + this.model.slashedToTreasury)
+            this.problem(
+                'treasury received other than the fees sent and the slashes',
+                `treasury ${ton(treasuryGot)}, model ${ton(this.model.feesSent)} + ${ton(this.model.slashedToTreasury)}`,
+            );
     }
 
     // ---- vouchers ----
@@ -1685,6 +1700,39 @@ class Run {
             () => this.model.rebind(p, key.pub, this.owners[p].id, CHECK_VALUE, this.now),
             { openEnded: true },
         );
+    }
+
+    /**
+     * Someone submits two vouchers of a proxy's key for one account: mostly the bound key, some
+     * times the replaced one or a rogue key; mostly a conflicting pair (same seqno, different
+     * amounts), some times a consistent one; now and then with too little value.
+     */
+    async evidence() {
+        const p = this.int(0, 1);
+        const m = this.model.proxies[p];
+        const r = this.random();
+        const held = [m.teeKey, m.prevTeeKey].filter((k) => k !== 0n);
+        const signer = held.length && r < 0.9 ? (r < 0.7 ? held[0] : held[held.length - 1]) : this.rogue.pub;
+        const conflict = this.chance(0.85);
+        const mine = [...this.model.escrows.values()].filter((e) => e.proxy === p);
+        const account = mine.length ? Address.parseRaw(this.pick(mine).id) : bareAddress(`account-${this.stepNo}`);
+        const seqno = BigInt(this.int(1, 1000));
+        const base: Voucher = { kind: KIND_CHARGE, account, seqno, tokens: 100n, amount: toNano(1), commission: 0n, final: false };
+        const a = this.sign(base, signer);
+        const b = this.sign(
+            conflict ? { ...base, amount: toNano(2) } : { ...base, seqno: seqno + 1n, tokens: 200n, amount: toNano(2) },
+            signer,
+        );
+        const from = this.chance(0.8) ? this.pick(this.relayers) : this.stranger;
+        const value = this.chance(0.05) ? toNano('0.1') : EVIDENCE_VALUE;
+        const { o, ok } = await this.exec(
+            `${conflict ? 'conflicting' : 'consistent'} vouchers of ${this.keys.get(signer)?.label} against Provider${p} by ${from.label} with ${ton(value)}`,
+            { from, to: m.id, value, body: evidenceBody(a, b, this.queryId++) },
+            () => this.model.evidence(p, signer, conflict, from.id, value),
+            { openEnded: true },
+        );
+        // The treasury's part of a slash is not a protocol fee: keep the per-Provider fee tally clean.
+        if (ok && o.slashedToTreasury) this.t.feeSent.set(m.id, (this.t.feeSent.get(m.id) ?? 0n) - o.slashedToTreasury);
     }
 
     // ---- invariants 3 and 4, on a snapshot ----

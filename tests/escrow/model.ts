@@ -46,6 +46,14 @@ import {
     MIN_VALUE_COMMISSION,
     MIN_VALUE_SUBMIT,
 } from '../../wrappers/Escrow';
+import {
+    ERR_ALREADY_JAILED,
+    ERR_EVIDENCE_SIGNATURE,
+    ERR_KEY_CONVICTED,
+    ERR_NO_CONFLICT,
+    ERR_NOTHING_TO_SLASH,
+    MIN_VALUE_EVIDENCE,
+} from '../../wrappers/Provider';
 
 /** An account, as `Address.toRawString()` writes it. */
 export type Id = string;
@@ -108,6 +116,10 @@ export interface ProxyModel {
     /** Cumulative commission the owner withdrew (invariant 5: never above what was released). */
     commissionWithdrawn: bigint;
     commissionEverReleased: bigint;
+    /** Slashed for equivocation (docs/contracts/slashing.md): evidence is refused from then on. */
+    jailed: boolean;
+    /** The key proven to equivocate (0: none): cleared from the keys, never bound again. */
+    convictedKey: bigint;
 }
 
 export interface ModelParams {
@@ -115,6 +127,9 @@ export interface ModelParams {
     clientCloseDelay: bigint;
     attestationLifetime: bigint;
     treasury: Id;
+    equivocationSlashBps: bigint;
+    reporterShareBps: bigint;
+    reporterRewardCap: bigint;
 }
 
 /** One transaction the step must contain, on `at`, with this compute exit code (0: accepted). */
@@ -138,6 +153,8 @@ export interface Outcome {
     settled?: bigint;
     /** The Provider refused the settlement or payout and the account undid it. */
     undone?: boolean;
+    /** What a slash sent the treasury (not a protocol fee). */
+    slashedToTreasury?: bigint;
 }
 
 function add(m: Map<Id, bigint>, k: Id, v: bigint) {
@@ -177,6 +194,8 @@ export class Model {
     /** Fees sent to the treasury, in total and per proxy. */
     feesSent = 0n;
     feeSentBy = new Map<number, bigint>();
+    /** What slashes sent the treasury. */
+    slashedToTreasury = 0n;
 
     /** Refuse payout vouchers after a final one, as docs/vouchers.md describes (see PayoutModel). */
 
@@ -193,8 +212,8 @@ export class Model {
         return Model.restore(this);
     }
 
-    addProxy(p: Omit<ProxyModel, 'commissionWithdrawn' | 'commissionEverReleased'>) {
-        this.proxies.push({ ...p, commissionWithdrawn: 0n, commissionEverReleased: 0n });
+    addProxy(p: Omit<ProxyModel, 'commissionWithdrawn' | 'commissionEverReleased' | 'jailed' | 'convictedKey'>) {
+        this.proxies.push({ ...p, commissionWithdrawn: 0n, commissionEverReleased: 0n, jailed: false, convictedKey: 0n });
         return this.proxies.length - 1;
     }
 
@@ -463,7 +482,9 @@ export class Model {
     /** A binding the Root accepts (allowlisted image and root, expiry within the lifetime). */
     rebind(proxy: number, key: bigint, from: Id, value: bigint, now: bigint): Outcome {
         const p = this.proxies[proxy];
-        if (key !== p.teeKey) {
+        if (p.convictedKey !== 0n && key === p.convictedKey) return refused(p.id, ERR_KEY_CONVICTED, 'BindAttestation', from, value);
+        // A convicted key was cleared (0): nothing to keep as the previous key then.
+        if (key !== p.teeKey && p.teeKey !== 0n) {
             p.prevTeeKey = p.teeKey;
             p.prevKeyUntil = now + this.params.clientCloseDelay;
         }
@@ -472,6 +493,47 @@ export class Model {
         o.hops.push({ at: p.id, exitCode: 0, what: 'BindAttestation' });
         o.hops.push({ at: this.root, exitCode: 0, what: 'QueryImage' });
         o.hops.push({ at: p.id, exitCode: 0, what: 'ImageVerdict' });
+        add(o.allowance, from, value);
+        return o;
+    }
+
+    /**
+     * SubmitEvidence: two vouchers for one account and kind, both signed by `signer`, that
+     * `conflict` or not. The Provider's checks in its order, then the slash: the Root's fraction of
+     * stake and unbonding stake, the reporter's capped share (with the rest of its value), the
+     * treasury the remainder; the key is cleared and convicted; the Provider jailed
+     * (docs/contracts/slashing.md). The delisting that follows is not predicted (open-ended).
+     */
+    evidence(proxy: number, signer: bigint, conflict: boolean, from: Id, value: bigint): Outcome {
+        const p = this.proxies[proxy];
+        const what = 'SubmitEvidence';
+        if (value < MIN_VALUE_EVIDENCE) return refused(p.id, ERR_INSUFFICIENT_VALUE, what, from, value);
+        if (p.jailed) return refused(p.id, ERR_ALREADY_JAILED, what, from, value);
+        if (signer === 0n || (signer !== p.teeKey && signer !== p.prevTeeKey))
+            return refused(p.id, ERR_EVIDENCE_SIGNATURE, what, from, value);
+        if (!conflict) return refused(p.id, ERR_NO_CONFLICT, what, from, value);
+        if (p.stake + p.unbonding === 0n) return refused(p.id, ERR_NOTHING_TO_SLASH, what, from, value);
+        const { equivocationSlashBps: bps, reporterShareBps: share, reporterRewardCap: cap } = this.params;
+        const fromStake = (p.stake * bps) / 10_000n;
+        const fromUnbonding = (p.unbonding * bps) / 10_000n;
+        const amount = fromStake + fromUnbonding;
+        const shareAmount = (amount * share) / 10_000n;
+        const reward = shareAmount < cap ? shareAmount : cap;
+        p.stake -= fromStake;
+        p.unbonding -= fromUnbonding;
+        if (signer === p.teeKey) p.teeKey = 0n;
+        else {
+            p.prevTeeKey = 0n;
+            p.prevKeyUntil = 0n;
+        }
+        p.convictedKey = signer;
+        p.jailed = true;
+        const o = outcome();
+        o.hops.push({ at: p.id, exitCode: 0, what });
+        this.entitle(o, this.params.treasury, amount - reward);
+        this.entitle(o, from, reward);
+        this.slashedToTreasury += amount - reward;
+        o.slashedToTreasury = amount - reward;
         add(o.allowance, from, value);
         return o;
     }

@@ -1,6 +1,7 @@
 /**
  * Justifies the Provider's minimum values (contracts/provider/constants.tact, exported by the
- * generated wrapper): MIN_VALUE_REGISTER, MIN_VALUE_CHECK, MIN_VALUE_ACTION, MIN_VALUE_WITHDRAW.
+ * generated wrapper): MIN_VALUE_REGISTER, MIN_VALUE_CHECK, MIN_VALUE_ACTION, MIN_VALUE_WITHDRAW,
+ * MIN_VALUE_EVIDENCE.
  *
  * Every handler keeps the Provider's balance as it found it (plus what it keeps on purpose: the
  * stake of a Stake, the storage buffer of a registration) and returns the rest of the value to
@@ -44,9 +45,11 @@ import {
     MIN_VALUE_CHECK,
     MIN_VALUE_REGISTER,
     MIN_VALUE_WITHDRAW,
+    MIN_VALUE_EVIDENCE,
     PROVIDER_STORAGE_BUFFER,
     STATUS_ACTIVE,
     STATUS_EXITED,
+    STATUS_JAILED,
     STATUS_REGISTERED,
     STATUS_SUSPENDED,
 } from '../../wrappers/Provider';
@@ -64,17 +67,19 @@ import {
     RootInit,
 } from '../../wrappers/Root';
 import { DAY, HASHES, deployEnvironment, Env, RootContract } from '../fixtures/environment';
-import { bind, largestProxy, largestWorker, MIN_STAKE, openProvider, ProviderContract } from './providers';
+import { KIND_CHARGE, signedVoucherCell, signVoucher } from '../../wrappers/vouchers';
+import { bind, largestProxy, largestWorker, MIN_STAKE, openProvider, ProviderContract, TEE_KEY } from './providers';
 
 /** The dearest operation of a class may cost at most its budget / MARGIN. */
 const MARGIN = 2n;
 
-type Class = 'register' | 'check' | 'action' | 'withdraw';
+type Class = 'register' | 'check' | 'action' | 'withdraw' | 'evidence';
 const MIN_VALUE: Record<Class, { name: string; value: bigint }> = {
     register: { name: 'MIN_VALUE_REGISTER', value: MIN_VALUE_REGISTER },
     check: { name: 'MIN_VALUE_CHECK', value: MIN_VALUE_CHECK },
     action: { name: 'MIN_VALUE_ACTION', value: MIN_VALUE_ACTION },
     withdraw: { name: 'MIN_VALUE_WITHDRAW', value: MIN_VALUE_WITHDRAW },
+    evidence: { name: 'MIN_VALUE_EVIDENCE', value: MIN_VALUE_EVIDENCE },
 };
 /** Sent on top of `extra` while measuring: comfortably above every minimum. */
 const MEASURE_VALUE = toNano('1');
@@ -415,6 +420,32 @@ describe('Provider minimum values', () => {
             },
         });
 
+        // evidence: two conflicting vouchers of the proxy's key, from anyone; the reporter's reward
+        // comes back with the rest of the value (released), the slash leaves from the stake.
+        const params = await root.getParams();
+        const evidence = (p: ProviderContract) => {
+            const account = new Address(0, Buffer.alloc(32, 7));
+            const v = { kind: KIND_CHARGE, account, seqno: 1n, tokens: 10n, commission: 0n, final: false } as const;
+            const a = signVoucher({ ...v, amount: 1n }, TEE_KEY.secretKey);
+            const b = signVoucher({ ...v, amount: 2n }, TEE_KEY.secretKey);
+            return (value: bigint) =>
+                p.send(anyone, { value }, { $$type: 'SubmitEvidence', queryId: 0n, a: signedVoucherCell(a), b: signedVoucherCell(b) });
+        };
+        const rewardFor = async (p: ProviderContract) => {
+            await blockchain.loadFrom(base); // the stake the measured run starts from
+            const s = await p.getState();
+            const share = ((((s.stake + s.unbonding) * params.equivocationSlashBps) / 10_000n) * params.reporterShareBps) / 10_000n;
+            return share < params.reporterRewardCap ? share : params.reporterRewardCap;
+        };
+        await measure('evidence against a listed proxy (jails, delists)', 'evidence', listedProxy, evidence(listedProxy), {
+            from: stranger,
+            released: await rewardFor(listedProxy),
+        });
+        await measure('evidence against a suspended proxy (jails)', 'evidence', suspendedProxy, evidence(suspendedProxy), {
+            from: stranger,
+            released: await rewardFor(suspendedProxy),
+        });
+
         // The runs did what their names say.
         const after = (op: string) => measured.find((m) => m.op === op)!.after;
         expect(after('bind proxy (activates, lists in the last slot)')).toMatchObject({ status: STATUS_ACTIVE, listed: true });
@@ -423,6 +454,8 @@ describe('Provider minimum values', () => {
         expect(after('recheck listed proxy (image revoked: suspends, delists)')).toMatchObject({ status: STATUS_SUSPENDED, listed: false });
         expect(after('unstake listed proxy (deactivates, delists)')).toMatchObject({ status: STATUS_REGISTERED, listed: false });
         expect(after('withdraw all after exit (exits)')).toMatchObject({ status: STATUS_EXITED });
+        expect(after('evidence against a listed proxy (jails, delists)')).toMatchObject({ status: STATUS_JAILED, listed: false });
+        expect(after('evidence against a suspended proxy (jails)')).toMatchObject({ status: STATUS_JAILED, listed: false });
         for (const op of ['bind proxy (activates, lists in the last slot)', 'stake proxy (activates, lists in the last slot)']) {
             const m = measured.find((x) => x.op === op)!;
             await blockchain.loadFrom(m.before);

@@ -15,8 +15,17 @@
  */
 import '@ton/test-utils';
 import { SendMessageResult } from '@ton/sandbox';
-import { toNano } from '@ton/core';
-import { ROLE_PROXY, STATUS_ACTIVE, STATUS_EXITED, STATUS_EXITING, STATUS_REGISTERED, STATUS_SUSPENDED } from '../../wrappers/Provider';
+import { Address, toNano } from '@ton/core';
+import {
+    ROLE_PROXY,
+    STATUS_ACTIVE,
+    STATUS_EXITED,
+    STATUS_EXITING,
+    STATUS_JAILED,
+    STATUS_REGISTERED,
+    STATUS_SUSPENDED,
+} from '../../wrappers/Provider';
+import { KIND_CHARGE, signedVoucherCell, signVoucher } from '../../wrappers/vouchers';
 import { DAY, HASHES, deployEnvironment } from '../fixtures/environment';
 import {
     compareSection,
@@ -28,7 +37,7 @@ import {
     UPDATE_COMMAND,
     writeSection,
 } from '../../tools/gas/snapshot';
-import { bind, MIN_STAKE, openProvider, ProviderContract, typicalProxy, typicalWorker } from './providers';
+import { bind, MIN_STAKE, openProvider, ProviderContract, TEE_KEY, typicalProxy, typicalWorker } from './providers';
 
 const UPDATE = process.env.GAS_SNAPSHOT_UPDATE === '1';
 const CONTRACT = 'provider';
@@ -86,6 +95,13 @@ describe('Provider gas snapshot', () => {
         record('stake.proxy_activates_lists', x, await x.sendStake(xs, toNano('1')));
         expect([await status(x), await listed(x)]).toEqual([STATUS_ACTIVE, true]);
 
+        // A second proxy, active and listed before the proxy image is revoked: equivocation
+        // evidence is measured against it at the end.
+        const y = await openProvider(blockchain, root.address, proxyOwner.address, 1n);
+        await y.sendRegister(xs, 'proxy', typicalProxy(1));
+        await bind(blockchain, y, xs, 'proxy');
+        await y.sendStake(xs, MIN_STAKE.proxy);
+
         // ---- the proxy image loses the proxy role: a re-check suspends and delists ----
         await root.sendRevokeImage(governance.getSender(), HASHES.proxyImage, ROLE_PROXY);
         record('recheck.suspends_delists', x, await x.sendRecheck(stranger.getSender()));
@@ -102,6 +118,19 @@ describe('Provider gas snapshot', () => {
         advance(7 * DAY + 60);
         record('withdraw', w, await w.sendWithdrawStake(ws));
         expect(await status(w)).toBe(STATUS_EXITED);
+
+        // ---- equivocation evidence against a listed proxy: slash, jail, delist, pay ----
+        expect([await status(y), await listed(y)]).toEqual([STATUS_ACTIVE, true]);
+        const account = new Address(0, Buffer.alloc(32, 7));
+        const v = { kind: KIND_CHARGE, account, seqno: 1n, tokens: 10n, commission: 0n, final: false } as const;
+        const a = signedVoucherCell(signVoucher({ ...v, amount: 1n }, TEE_KEY.secretKey));
+        const b = signedVoucherCell(signVoucher({ ...v, amount: 2n }, TEE_KEY.secretKey));
+        record(
+            'evidence.jails_delists',
+            y,
+            await y.send(stranger.getSender(), { value: toNano('0.2') }, { $$type: 'SubmitEvidence', queryId: 0n, a, b }),
+        );
+        expect([await status(y), await listed(y)]).toEqual([STATUS_JAILED, false]);
         complete = true;
     });
 

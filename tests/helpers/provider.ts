@@ -20,6 +20,7 @@ import {
     loadExcesses,
     loadProfileUpdated,
     loadProviderStatusChanged,
+    loadSlashed,
     loadStakeChanged,
     loadStakeWithdrawal,
     Profile,
@@ -27,6 +28,7 @@ import {
     Provider,
     ProviderStatusChanged,
     proxyProfile,
+    Slashed,
     STATUS_ACTIVE,
     StakeChanged,
     storeFreezeWithdrawals,
@@ -341,7 +343,7 @@ export async function refuses(
 // Events and messages
 // ---------------------------------------------------------------------------------------------
 
-export type ProviderEvent = ProviderStatusChanged | BindingChanged | BindingRefused | StakeChanged | ProfileUpdated;
+export type ProviderEvent = ProviderStatusChanged | BindingChanged | BindingRefused | StakeChanged | ProfileUpdated | Slashed;
 
 const EVENT_LOADERS: Record<ProviderEvent['$$type'], (s: Slice) => ProviderEvent> = {
     ProviderStatusChanged: loadProviderStatusChanged,
@@ -349,6 +351,7 @@ const EVENT_LOADERS: Record<ProviderEvent['$$type'], (s: Slice) => ProviderEvent
     BindingRefused: loadBindingRefused,
     StakeChanged: loadStakeChanged,
     ProfileUpdated: loadProfileUpdated,
+    Slashed: loadSlashed,
 };
 
 /** Decodes a Provider event with the generated loader of its opcode; throws on anything else. */

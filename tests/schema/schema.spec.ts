@@ -129,6 +129,10 @@ const CELL_HOLDS: Record<string, string> = {
     'ProviderCold.profile': 'Profile',
     'ProviderStorage.keys': 'SettlementKeys',
     'ProviderStorage.cold': 'ProviderCold',
+    'ProviderCold.payees': 'Payees',
+    'SubmitEvidence.a': 'SignedVoucher',
+    'SubmitEvidence.b': 'SignedVoucher',
+    'SignedVoucher.voucher': 'Voucher',
     'EscrowStorage.parties': 'EscrowIdentity',
     'EscrowInitData.parties': 'EscrowIdentity',
     'ChargeSettled.parties': 'EscrowIdentity',
@@ -288,8 +292,8 @@ describe('contracts/schema.tlb', () => {
 
             /**
              * Reads the Provider's account data as ProviderStorage and compares it, hot cell, keys
-             * and cold cell, with its getters. treasury and clientCloseDelay have no getter: they
-             * are compared with the Root's parameters, which every Provider here has heard.
+             * and cold cell, with its getters. clientCloseDelay has no getter: it is compared with
+             * the Root's parameters, which every Provider here has heard.
              */
             async function expectStorageMatchesGetters(env: Env, provider: { address: Address }) {
                 const { blockchain } = env;
@@ -312,7 +316,7 @@ describe('contracts/schema.tlb', () => {
                         pending: await p.getPendingCheck(),
                         rootView: await p.getRootView(),
                         slashes,
-                        treasury: params.treasury,
+                        payees: await p.getPayees(),
                         clientCloseDelay: params.clientCloseDelay,
                     },
                 };
