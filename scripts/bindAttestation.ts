@@ -24,6 +24,7 @@ import {
     CHECK_VALUE,
     ERR_BAD_TEE_SIGNATURE,
     ERR_BINDING_EXPIRED,
+    ERR_KEY_CONVICTED,
     signBindingClaim,
     STATUS_ACTIVE,
 } from '../wrappers/Provider';
@@ -175,6 +176,10 @@ export async function run(provider: NetworkProvider, args: string[]) {
                     `(the Provider would refuse it with ${errorName(ERR_BAD_TEE_SIGNATURE)}). The claim covers this Provider's address, the image, the root and the exact expiry ${expiresAt}: ` +
                     'sign the hash that --print-claim prints for the same arguments, and pass that expiry as unix seconds'
                 );
+            }
+            const convicted = (await ctx.read.payees())?.convictedKey;
+            if (convicted !== undefined && convicted !== 0n && convicted === teeKey) {
+                return `TEE key ${formatHash(teeKey)} was proven to equivocate here (payees().convictedKey): the Provider never binds it again (${errorName(ERR_KEY_CONVICTED)}); bind a new key`;
             }
             const claim = await claimProblem();
             if (claim) return claim;

@@ -2,7 +2,8 @@
  * Prints a Provider's state: role, status (and the status a re-check would set), stake and
  * unbonding with the unlock time by the chain clock, its proxy listing against the Root's
  * directory, its binding and whether the Root still allows it, its profile in human units, the
- * Root parameters it last heard, and its counters. Read-only.
+ * Root parameters it last heard, the treasury and slashing terms it last heard (the payees getter)
+ * with the key a slash convicted, if any, and its counters. Read-only.
  *
  *     PROVIDER_ADDRESS=<address> npx blueprint run showProvider --testnet --deeplink
  */

@@ -20,6 +20,7 @@ import {
     loadProviderStatusChanged,
     loadStakeChanged,
     readProfileStack,
+    Payees,
     PendingCheck,
     PoolState,
     Profile,
@@ -99,6 +100,10 @@ export class ProviderReader {
     poolState(): Promise<PoolState> {
         return this.memo('poolState', () => this.contract.getPoolState());
     }
+    /** The treasury and slashing terms the Provider last heard from its Root, and the convicted key; null before its first answer. */
+    payees(): Promise<Payees | null> {
+        return this.memo('payees', () => this.contract.getPayees());
+    }
     /** The status a re-check would set from what the Provider knows now (expiry included). */
     statusNow(): Promise<bigint> {
         return this.memo('statusNow', () => this.contract.getStatusNow());
@@ -168,7 +173,14 @@ export async function openProvider(provider: NetworkProvider, cli: Cli): Promise
             "missing the Provider: pass --provider <address> or set PROVIDER_ADDRESS, or pass --node <index> for the connected wallet's node under the Root of --root or ROOT_ADDRESS",
         );
     }
-    const address = cli.parse(source, raw, parseAddress);
+    return providerAt(provider, cli, cli.parse(source, raw, parseAddress), source);
+}
+
+/**
+ * The registered Provider at `address` (named by `source`, e.g. "--provider") and its Root; a
+ * --root that names another Root is refused, a ROOT_ADDRESS that does is noted.
+ */
+export async function providerAt(provider: NetworkProvider, cli: Cli, address: Address, source: string): Promise<ProviderContext> {
     const network = provider.network();
     if (!(await provider.isContractDeployed(address))) {
         throw new ScriptError(

@@ -5,6 +5,7 @@
  */
 import {
     Binding,
+    Payees,
     PendingCheck,
     ProviderState,
     ROLE_PROXY,
@@ -21,7 +22,7 @@ import {
 } from '../../wrappers/Provider';
 import { Params, ProxyEntry, Root } from '../../wrappers/Root';
 import { pollSettings } from './chain';
-import { formatAt, formatDuration, formatHash, formatRootHash, formatTime, formatTon, table } from './format';
+import { formatAt, formatBps, formatDuration, formatHash, formatRootHash, formatTime, formatTon, friendly, Network, table } from './format';
 import { profileRows } from './profile';
 import { ProviderContext, ProviderReader, roleName, statusName, transactionsSince } from './provider';
 import type { Sent } from './providerAction';
@@ -189,6 +190,41 @@ async function listingBounced(ctx: ProviderContext, sent: Sent): Promise<boolean
     });
 }
 
+/**
+ * The `payees` getter: the treasury and slashing terms the Provider last heard from its Root
+ * (against the Root's current ones), and the key last proven to equivocate here, if any.
+ */
+export function payeesSection(payees: Payees | null, params: Params, network: Network): string[] {
+    const out = ['Payees (the treasury and slashing terms the Provider last heard from its Root; docs/contracts/slashing.md)'];
+    if (!payees) return [...out, '  (none: the Provider has not heard from its Root yet)'];
+    const now = (differs: boolean, value: string) => (differs ? ` (the Root says ${value} now; a re-check refreshes it)` : '');
+    const rows: [string, string][] = [
+        [
+            'treasury',
+            `${friendly(payees.treasury, network)}${now(!payees.treasury.equals(params.treasury), friendly(params.treasury, network))}`,
+        ],
+        [
+            'equivocation slash',
+            `${formatBps(payees.equivocationSlashBps)} of stake and of unbonding${now(payees.equivocationSlashBps !== params.equivocationSlashBps, formatBps(params.equivocationSlashBps))}`,
+        ],
+        [
+            'reporter share',
+            `${formatBps(payees.reporterShareBps)} of a slash${now(payees.reporterShareBps !== params.reporterShareBps, formatBps(params.reporterShareBps))}`,
+        ],
+        [
+            'reporter cap',
+            `${formatTon(payees.reporterRewardCap)}${now(payees.reporterRewardCap !== params.reporterRewardCap, formatTon(params.reporterRewardCap))}`,
+        ],
+    ];
+    if (payees.convictedKey !== 0n) {
+        rows.push([
+            'convicted key',
+            `${formatHash(payees.convictedKey)} (proven to equivocate: it settles no more here and cannot be bound again)`,
+        ]);
+    }
+    return [...out, ...table(rows)];
+}
+
 /** "status: a -> b" or "status: a" lines after an action. */
 export function statusChange(before: ProviderState | undefined, after: ProviderState): string {
     if (!before || before.status === after.status) return `Status: ${statusName(after.status)}.`;
@@ -321,6 +357,8 @@ export async function renderProvider(ctx: ProviderContext): Promise<string[]> {
             ['attestationLifetime', formatDuration(view.attestationLifetime)],
         ]),
     );
+
+    out.push(...payeesSection(await read.payees(), params, ctx.network));
 
     out.push('Counters');
     out.push(
