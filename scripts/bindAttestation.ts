@@ -24,9 +24,11 @@ import {
     CHECK_VALUE,
     ERR_BAD_TEE_SIGNATURE,
     ERR_BINDING_EXPIRED,
+    ERR_ALREADY_JAILED,
     ERR_KEY_CONVICTED,
     signBindingClaim,
     STATUS_ACTIVE,
+    STATUS_JAILED,
 } from '../wrappers/Provider';
 import { formatAt, formatDuration, formatHash, formatRootHash, formatTime, formatTon, friendly, table } from './lib/format';
 import { parseExpiry, parseHexBytes, readTeeKeyFile, refusedReasons, verifyClaimSignature } from './lib/binding';
@@ -180,6 +182,9 @@ export async function run(provider: NetworkProvider, args: string[]) {
             const convicted = (await ctx.read.payees())?.convictedKey;
             if (convicted !== undefined && convicted !== 0n && convicted === teeKey) {
                 return `TEE key ${formatHash(teeKey)} was proven to equivocate here (payees().convictedKey): the Provider never binds it again (${errorName(ERR_KEY_CONVICTED)}); bind a new key`;
+            }
+            if (before.status === STATUS_JAILED) {
+                return `the Provider is jailed (slashed for equivocation): it binds no new key until governance releases it (${errorName(ERR_ALREADY_JAILED)})`;
             }
             const claim = await claimProblem();
             if (claim) return claim;

@@ -88,7 +88,7 @@ export async function run(provider: NetworkProvider, args: string[]) {
             }
             return lines;
         },
-        refuse: async () => evidenceRefusal(before, pool, a, b),
+        refuse: async () => evidenceRefusal(before, pool, a, b, terms),
         value: EVIDENCE_VALUE,
         send: (_contract, via, queryId) =>
             contractProvider(provider, ctx.address).internal(via, {

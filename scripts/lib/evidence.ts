@@ -25,7 +25,7 @@ import { KIND_CHARGE, kindName, relate, Relation, SignedVoucher, verifySignature
 import { Cli, parseAddress } from './args';
 import { ScriptError } from './errors';
 import { keyBytes } from './escrow';
-import { formatAddress, formatHash, formatTon, friendly, Network } from './format';
+import { formatAddress, formatBps, formatHash, formatTon, friendly, Network } from './format';
 import { errorName } from './params';
 import { ProviderContext, providerAt, roleName } from './provider';
 import { openReadable } from './reader';
@@ -108,7 +108,13 @@ export function describeRelation(a: Voucher, b: Voucher, r: Relation = relate(a,
  * Why the Provider would refuse the evidence, naming its exit code, in the order `convict` checks;
  * undefined when it would slash. (The value attached, EVIDENCE_VALUE, is above MIN_VALUE_EVIDENCE.)
  */
-export function evidenceRefusal(state: ProviderState, pool: PoolState, a: SignedVoucher, b: SignedVoucher): string | undefined {
+export function evidenceRefusal(
+    state: ProviderState,
+    pool: PoolState,
+    a: SignedVoucher,
+    b: SignedVoucher,
+    terms?: Payees | null,
+): string | undefined {
     if (state.role !== ROLE_PROXY) {
         const what = state.role === 0n ? 'not registered' : `a ${roleName(state.role)}'s, not a proxy's`;
         return `the Provider is ${what}: only a proxy's key signs vouchers, so there is no key here to convict (${errorName(ERR_NOT_PROXY)})`;
@@ -133,6 +139,9 @@ export function evidenceRefusal(state: ProviderState, pool: PoolState, a: Signed
     if (r.type !== 'conflict') return `${describeRelation(va, vb, r)} (${errorName(ERR_NO_CONFLICT)})`;
     if (state.stake + state.unbonding === 0n) {
         return `the Provider has nothing staked or unbonding: there is nothing to slash or to pay a reporter from (${errorName(ERR_NOTHING_TO_SLASH)})`;
+    }
+    if (terms && slashOf(state.stake, state.unbonding, terms).amount === 0n) {
+        return `the slash rounds to 0 (${formatBps(terms.equivocationSlashBps)} of stake ${formatTon(state.stake)} and of unbonding ${formatTon(state.unbonding)}): nothing to slash or to pay a reporter from (${errorName(ERR_NOTHING_TO_SLASH)})`;
     }
     return undefined;
 }

@@ -354,9 +354,9 @@ const WEIGHTS: [StepKind, number][] = [
     ['advance', 6],
     ['rebind', 0.6],
     // Equivocation evidence against a proxy (docs/contracts/slashing.md): rare, since the first
-    // accepted one jails the proxy for the rest of the run and clears its key (a rebind brings a
-    // new one).
-    ['evidence', 0.3],
+    // accepted one jails the proxy for the rest of the run and clears its key; a jailed proxy
+    // binds no new key, so its escrows only refund from then on.
+    ['evidence', 0.12],
     // The proxy settles request by request on its busiest escrow: long-lived escrows with many
     // settlements are where per-settlement costs add up.
     ['burst', 1],

@@ -483,6 +483,7 @@ export class Model {
     rebind(proxy: number, key: bigint, from: Id, value: bigint, now: bigint): Outcome {
         const p = this.proxies[proxy];
         if (p.convictedKey !== 0n && key === p.convictedKey) return refused(p.id, ERR_KEY_CONVICTED, 'BindAttestation', from, value);
+        if (p.jailed) return refused(p.id, ERR_ALREADY_JAILED, 'BindAttestation', from, value);
         // A convicted key was cleared (0): nothing to keep as the previous key then.
         if (key !== p.teeKey && p.teeKey !== 0n) {
             p.prevTeeKey = p.teeKey;

@@ -6,7 +6,7 @@
  * its capped share and the treasury the rest. docs/contracts/slashing.md.
  */
 import '@ton/test-utils';
-import { Address, toNano } from '@ton/core';
+import { Address, beginCell, toNano } from '@ton/core';
 import { KeyPair } from '@ton/crypto';
 import {
     ERR_ALREADY_JAILED,
@@ -18,16 +18,22 @@ import {
     ERR_NOT_OWN_ACCOUNT,
     ERR_NOT_PROXY,
     ERR_NOTHING_TO_SLASH,
+    ERR_PROVIDER_CLOSED,
+    CHECK_VALUE,
     evidenceBody,
     EVIDENCE_VALUE,
     loadExcesses,
     Provider,
     ProviderState,
+    REFUSED_SLASHED,
+    signBindingClaim,
+    STATUS_EXITING,
     STATUS_JAILED,
+    storeBindAttestation,
 } from '../../wrappers/Provider';
 import { Escrow } from '../../wrappers/Escrow';
 import { findConflicts, SignedVoucher } from '../../wrappers/vouchers';
-import { Actor, deployEnvironment, Env } from '../fixtures/environment';
+import { Actor, deployEnvironment, Env, HASHES } from '../fixtures/environment';
 import {
     activeProxy,
     escrowCounters,
@@ -242,6 +248,84 @@ describe('equivocation evidence', () => {
                 s.proxy.owner.address,
                 ERR_KEY_CONVICTED,
                 async () => (await sendBind(s.env, s.proxy)).result,
+            );
+        });
+    });
+
+    describe('slashing while the Provider is busy or leaving', () => {
+        it('a bind of the key in flight when it is convicted is refused at the verdict', async () => {
+            const s = await setup();
+            const { env, proxy } = s;
+            // The owner re-binds its key (a routine renewal); evidence lands before the Root answers.
+            const expiresAt = BigInt(env.blockchain.now!) + 5n * 86_400n;
+            const body = beginCell()
+                .store(
+                    storeBindAttestation({
+                        $$type: 'BindAttestation',
+                        queryId: 9n,
+                        imageHash: proxy.image,
+                        attestationRoot: HASHES.root,
+                        teeKey: publicKeyInt(proxy.key),
+                        expiresAt,
+                        signature: signBindingClaim(proxy.key, proxy.provider.address, proxy.image, HASHES.root, expiresAt),
+                    }),
+                )
+                .endCell();
+            const flight = await stepwise(env, proxy.owner.address, proxy.provider.address, body, CHECK_VALUE);
+            await flight.step(); // BindAttestation: the query to the Root is on its way
+            const a = signCharge(proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('1') });
+            const b = signCharge(proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('2') });
+            expect((await submitEvidence(s, a, b)).transactions).toHaveTransaction({ to: proxy.provider.address, success: true });
+            const verdict = await flight.rest();
+            const refused = eventsOf(verdict, proxy.provider.address, 'BindingRefused');
+            expect(refused.map((e) => e.reasons)).toEqual([REFUSED_SLASHED]);
+            const pool = await proxy.provider.getPoolState();
+            expect(pool.teeKey).toBe(0n);
+            // Still jailed, the key still settles nothing.
+            expect((await proxy.provider.getState()).status).toBe(STATUS_JAILED);
+            const r = await submitCharge(
+                env,
+                s.escrow,
+                signCharge(proxy.key, s.escrow.address, { seqno: 6n, tokens: 200n, amount: toNano('3') }),
+            );
+            expect(r.transactions).toHaveTransaction({
+                to: proxy.provider.address,
+                op: Escrow.opcodes.ChargeSettled,
+                exitCode: Number(ERR_NOT_OWN_ACCOUNT),
+            });
+        });
+
+        it('a jailed proxy binds no new key', async () => {
+            const s = await setup();
+            const a = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('1') });
+            const b = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('2') });
+            await expectSlashed(s, a, b);
+            await refuses(
+                s.env,
+                s.proxy.provider,
+                s.proxy.owner.address,
+                ERR_ALREADY_JAILED,
+                async () => (await sendBind(s.env, s.proxy, { key: teeKey('proxy-fresh') })).result,
+            );
+        });
+
+        it('an exiting Provider is slashed on its unbonding stake and stays exiting (no way back to staking)', async () => {
+            const s = await setup();
+            const p = s.proxy.provider;
+            await p.send(s.proxy.owner.getSender(), { value: toNano('0.2') }, { $$type: 'RequestExit', queryId: 0n });
+            const before = await p.getState();
+            expect([before.status, before.stake, before.unbonding]).toEqual([STATUS_EXITING, 0n, toNano('1000')]);
+            const a = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('1') });
+            const b = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('2') });
+            const r = await submitEvidence(s, a, b);
+            expect(r.transactions).toHaveTransaction({ to: p.address, success: true });
+            const after = await p.getState();
+            expect([after.status, after.stake, after.unbonding, after.slashes]).toEqual([STATUS_EXITING, 0n, toNano('500'), 1n]);
+            // The same pair again: the key is cleared, so its signatures no longer verify.
+            await refuses(s.env, p, s.reporter.address, ERR_EVIDENCE_SIGNATURE, () => submitEvidence(s, a, b));
+            // Exiting stays for good.
+            await refuses(s.env, p, s.proxy.owner.address, ERR_PROVIDER_CLOSED, () =>
+                p.send(s.proxy.owner.getSender(), { value: toNano('1.2') }, { $$type: 'Stake', queryId: 0n, amount: toNano('1') }),
             );
         });
     });
