@@ -5,9 +5,7 @@
  * are signed with the proxy's TEE key by wrappers/vouchers.ts and passed in their text encoding.
  * Each refusal names the exit code of the generated wrapper and sends nothing (`h.refused`).
  */
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Address, fromNano, SenderArguments, toNano } from '@ton/core';
 import { KeyPair, keyPairFromSeed } from '@ton/crypto';
 import { BlockchainSnapshot, SandboxContract, TreasuryContract } from '@ton/sandbox';
@@ -38,25 +36,18 @@ import { ExtendedProvider } from '../../wrappers/Provider';
 import { formatHash256, TEST_ATTESTATION_ROOT_HASH } from '../../wrappers/Root';
 import { encodeSignedVoucher, KIND_CHARGE, KIND_PAYOUT, signVoucher, Voucher } from '../../wrappers/vouchers';
 import { errorName } from '../../scripts/lib/params';
-import { createHarness, deployDevnetRoot, Harness, START } from './harness';
+import { createHarness, deployDevnetRoot, Harness, scratch, START } from './harness';
 
 const HOUR = 3600;
 const CLOSE_DELAY = 600;
 const PROXY_IMAGE = 'c2'.repeat(32);
 const MODEL = '0xa612ee38f457479a1154d043b577aa17461530d214b3f6c2c192d359f5363ba2';
 const TEST_ROOT = formatHash256(TEST_ATTESTATION_ROOT_HASH);
-const dir = mkdtempSync(join(tmpdir(), 'cocoon-escrow-'));
+const { write } = scratch('cocoon-escrow-');
 const seed = Buffer.alloc(32, 7);
 const proxyKey = keyPairFromSeed(seed);
 const otherKey = keyPairFromSeed(Buffer.alloc(32, 8));
 const TEE_KEY = '0x' + proxyKey.publicKey.toString('hex');
-
-function write(name: string, content: string): string {
-    const path = join(dir, name);
-    writeFileSync(path, content);
-    chmodSync(path, 0o600);
-    return path;
-}
 
 /** The exit code as the scripts name it: "ERR_X (exit code n)". */
 const code = (c: bigint) => errorName(c);

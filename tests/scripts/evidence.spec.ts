@@ -6,8 +6,7 @@
  * key by wrappers/vouchers.ts and passed in their text encoding. Each refusal names the exit code
  * of the generated wrapper and sends nothing (`h.refused`). docs/contracts/slashing.md.
  */
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Address, Cell, toNano } from '@ton/core';
 import { KeyPair, keyPairFromSeed } from '@ton/crypto';
@@ -40,23 +39,16 @@ import {
 } from '../../wrappers/vouchers';
 import { errorName } from '../../scripts/lib/params';
 import { messagesBetween } from '../helpers/root';
-import { createHarness, deployDevnetRoot, Harness, START } from './harness';
+import { createHarness, deployDevnetRoot, Harness, scratch, START } from './harness';
 
 const HOUR = 3600;
 const PROXY_IMAGE = 'c2'.repeat(32);
 const TEST_ROOT = formatHash256(TEST_ATTESTATION_ROOT_HASH);
-const dir = mkdtempSync(join(tmpdir(), 'cocoon-evidence-'));
+const { dir, write } = scratch('cocoon-evidence-');
 const seed = Buffer.alloc(32, 7);
 const proxyKey = keyPairFromSeed(seed);
 const otherKey = keyPairFromSeed(Buffer.alloc(32, 8));
 const TEE_KEY = '0x' + proxyKey.publicKey.toString('hex');
-
-function write(name: string, content: string): string {
-    const path = join(dir, name);
-    writeFileSync(path, content);
-    chmodSync(path, 0o600);
-    return path;
-}
 
 /** The exit code as the scripts name it: "ERR_X (exit code n)". */
 const code = (c: bigint) => errorName(c);

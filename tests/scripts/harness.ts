@@ -4,6 +4,9 @@
  * deployRoot script itself (the deployer becomes governance and treasury).
  */
 import type { NetworkProvider } from '@ton/blueprint';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Address, toNano } from '@ton/core';
 import { Blockchain, SandboxContract, TreasuryContract } from '@ton/sandbox';
 import { ExtendedRoot } from '../../wrappers/Root';
@@ -13,6 +16,22 @@ export const DEVNET_CONFIG = 'scripts/config/devnet.json';
 export const START = 1_750_000_000;
 
 type Script = { run(provider: NetworkProvider, args: string[]): Promise<void> };
+
+/**
+ * A private temporary folder for a spec's files (key seeds, profiles, vouchers) and a writer for
+ * it: `write(name, content)` creates the file with mode 600 (as the scripts want a key file) and
+ * returns its path.
+ */
+export function scratch(prefix: string) {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    const write = (name: string, content: string, mode = 0o600): string => {
+        const path = join(dir, name);
+        writeFileSync(path, content);
+        chmodSync(path, mode);
+        return path;
+    };
+    return { dir, write };
+}
 
 export async function createHarness() {
     const blockchain = await Blockchain.create();

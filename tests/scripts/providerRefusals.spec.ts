@@ -5,8 +5,7 @@
  * they report a message that fails after it was sent: a binding the Root's answer refuses, and a
  * message the Provider bounces.
  */
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SenderWithSendResult } from '@ton/blueprint';
 import { Address, ContractProvider, fromNano, toNano, Transaction } from '@ton/core';
@@ -14,23 +13,17 @@ import { keyPairFromSeed, sign } from '@ton/crypto';
 import { BlockchainSnapshot, SandboxContract, TreasuryContract } from '@ton/sandbox';
 import { ACTION_VALUE, bindingClaimHash, ExtendedProvider, STATUS_EXITED } from '../../wrappers/Provider';
 import { formatHash256, TEST_ATTESTATION_ROOT_HASH } from '../../wrappers/Root';
-import { createHarness, deployDevnetRoot, Harness, START } from './harness';
+import { createHarness, deployDevnetRoot, Harness, scratch, START } from './harness';
 
 const HOUR = 3600;
 const WORKER_IMAGE = 'c1'.repeat(32);
 const PROXY_IMAGE = 'c2'.repeat(32);
 const TEST_ROOT = formatHash256(TEST_ATTESTATION_ROOT_HASH);
-const dir = mkdtempSync(join(tmpdir(), 'cocoon-refusals-'));
+const { dir, write } = scratch('cocoon-refusals-');
 const seed = Buffer.alloc(32, 9);
 const tee = keyPairFromSeed(seed);
 const TEE_PUB = tee.publicKey.toString('hex');
 
-function write(name: string, content: string, mode = 0o600): string {
-    const path = join(dir, name);
-    writeFileSync(path, content);
-    chmodSync(path, mode);
-    return path;
-}
 const KEY_FILE = write('tee.seed', seed.toString('hex'));
 const WORKER_FILE = write('worker.json', readFileSync('scripts/config/worker-profile.example.json', 'utf8'));
 
