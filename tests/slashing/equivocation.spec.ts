@@ -64,6 +64,15 @@ async function setup(params: Parameters<typeof deployEnvironment>[0] = {}): Prom
     return { env, proxy, escrow, reporter };
 }
 
+/** The usual conflicting pair: seqno 5 on the set-up's escrow, signed twice with different amounts. */
+function samePair(s: Setup): [SignedVoucher, SignedVoucher] {
+    const v = { seqno: 5n, tokens: 100n };
+    return [
+        signCharge(s.proxy.key, s.escrow.address, { ...v, amount: toNano('1') }),
+        signCharge(s.proxy.key, s.escrow.address, { ...v, amount: toNano('2') }),
+    ];
+}
+
 function submitEvidence(s: Setup, a: SignedVoucher, b: SignedVoucher, value = EVIDENCE_VALUE, via: Actor = s.reporter) {
     return via.send({ to: s.proxy.provider.address, value, body: evidenceBody(a, b, 7n) });
 }
@@ -138,8 +147,7 @@ describe('equivocation evidence', () => {
     describe('each conflict shape slashes exactly and pays the reporter and the treasury', () => {
         it('same seqno, different content (two charges)', async () => {
             const s = await setup();
-            const a = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('1') });
-            const b = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('2') });
+            const [a, b] = samePair(s);
             await expectSlashed(s, a, b);
         });
 
@@ -205,8 +213,7 @@ describe('equivocation evidence', () => {
     describe('after a slash', () => {
         it('the key settles no more: a charge bounces and the escrow is restored', async () => {
             const s = await setup();
-            const a = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('1') });
-            const b = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('2') });
+            const [a, b] = samePair(s);
             await expectSlashed(s, a, b);
             const before = await escrowCounters(s.escrow);
             const r = await submitCharge(
@@ -229,8 +236,7 @@ describe('equivocation evidence', () => {
 
         it('a second submission, the same evidence or other, pays nothing', async () => {
             const s = await setup();
-            const a = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('1') });
-            const b = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('2') });
+            const [a, b] = samePair(s);
             const c = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('3') });
             await expectSlashed(s, a, b);
             await refuses(s.env, s.proxy.provider, s.reporter.address, ERR_ALREADY_JAILED, () => submitEvidence(s, a, b));
@@ -239,8 +245,7 @@ describe('equivocation evidence', () => {
 
         it('the convicted key cannot be bound again', async () => {
             const s = await setup();
-            const a = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('1') });
-            const b = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('2') });
+            const [a, b] = samePair(s);
             await expectSlashed(s, a, b);
             await refuses(
                 s.env,
@@ -273,8 +278,7 @@ describe('equivocation evidence', () => {
                 .endCell();
             const flight = await stepwise(env, proxy.owner.address, proxy.provider.address, body, CHECK_VALUE);
             await flight.step(); // BindAttestation: the query to the Root is on its way
-            const a = signCharge(proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('1') });
-            const b = signCharge(proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('2') });
+            const [a, b] = samePair(s);
             expect((await submitEvidence(s, a, b)).transactions).toHaveTransaction({ to: proxy.provider.address, success: true });
             const verdict = await flight.rest();
             const refused = eventsOf(verdict, proxy.provider.address, 'BindingRefused');
@@ -297,8 +301,7 @@ describe('equivocation evidence', () => {
 
         it('a jailed proxy binds no new key', async () => {
             const s = await setup();
-            const a = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('1') });
-            const b = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('2') });
+            const [a, b] = samePair(s);
             await expectSlashed(s, a, b);
             await refuses(
                 s.env,
@@ -315,8 +318,7 @@ describe('equivocation evidence', () => {
             await p.send(s.proxy.owner.getSender(), { value: toNano('0.2') }, { $$type: 'RequestExit', queryId: 0n });
             const before = await p.getState();
             expect([before.status, before.stake, before.unbonding]).toEqual([STATUS_EXITING, 0n, toNano('1000')]);
-            const a = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('1') });
-            const b = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('2') });
+            const [a, b] = samePair(s);
             const r = await submitEvidence(s, a, b);
             expect(r.transactions).toHaveTransaction({ to: p.address, success: true });
             const after = await p.getState();
@@ -336,8 +338,7 @@ describe('equivocation evidence', () => {
         let b: SignedVoucher;
         beforeEach(async () => {
             s = await setup();
-            a = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('1') });
-            b = signCharge(s.proxy.key, s.escrow.address, { seqno: 5n, tokens: 100n, amount: toNano('2') });
+            [a, b] = samePair(s);
         });
         const refused = (code: bigint, x: () => [SignedVoucher, SignedVoucher], value?: bigint) => () =>
             refuses(s.env, s.proxy.provider, s.reporter.address, code, () => submitEvidence(s, ...x(), value));
