@@ -65,18 +65,8 @@
  * the run goes on (the model takes the chain's values for what diverged), so one run reports
  * every kind of problem; the test then fails listing them, with the command that replays it.
  */
-// Speed only (as in tests/gas/provider.scale.spec.ts): native SHA-256 for cell hashes.
-jest.mock('@ton/crypto', () => {
-    const actual = jest.requireActual('@ton/crypto');
-    const { createHash } = jest.requireActual('node:crypto');
-    return {
-        ...actual,
-        sha256_sync: (source: Buffer | string) =>
-            createHash('sha256')
-                .update(typeof source === 'string' ? Buffer.from(source, 'utf-8') : source)
-                .digest(),
-    };
-});
+// Speed only: native SHA-256 for cell hashes (tests/helpers/nativeSha256.ts).
+jest.mock('@ton/crypto', () => jest.requireActual('../helpers/nativeSha256').withNativeSha256());
 
 import { Address, beginCell, Cell, StateInit, toNano, Transaction } from '@ton/core';
 import { KeyPair } from '@ton/crypto';

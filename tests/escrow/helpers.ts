@@ -431,35 +431,28 @@ async function bouncedWhole(env: Env, from: Address, to: Address, action: () => 
     return result;
 }
 
-/** Captures the escrow, runs `action`, and checks it was refused with `exitCode`, bounced whole and changed nothing. */
-export async function escrowRefuses(
-    env: Env,
-    e: EscrowContract,
-    from: Address,
-    exitCode: bigint,
-    action: () => Promise<SendMessageResult>,
+/**
+ * A refusal check for one kind of account: captures it, runs `action`, and checks it was refused
+ * with `exitCode`, bounced whole and changed nothing.
+ */
+function accountRefuses<C extends EscrowContract | PayoutContract>(
+    capture: (env: Env, c: C) => Promise<AccountCapture>,
+    unchanged: (env: Env, c: C, before: AccountCapture, result: SendMessageResult) => Promise<void>,
 ) {
-    const before = await captureEscrow(env, e);
-    const result = await bouncedWhole(env, from, e.address, action);
-    expectRefusedWith(result, from, e.address, exitCode);
-    await expectEscrowUnchanged(env, e, before, result);
-    return result;
+    return async (env: Env, c: C, from: Address, exitCode: bigint, action: () => Promise<SendMessageResult>) => {
+        const before = await capture(env, c);
+        const result = await bouncedWhole(env, from, c.address, action);
+        expectRefusedWith(result, from, c.address, exitCode);
+        await unchanged(env, c, before, result);
+        return result;
+    };
 }
 
-/** Captures the payout account, runs `action`, and checks it was refused with `exitCode`, bounced whole and changed nothing. */
-export async function payoutRefuses(
-    env: Env,
-    a: PayoutContract,
-    from: Address,
-    exitCode: bigint,
-    action: () => Promise<SendMessageResult>,
-) {
-    const before = await capturePayout(env, a);
-    const result = await bouncedWhole(env, from, a.address, action);
-    expectRefusedWith(result, from, a.address, exitCode);
-    await expectPayoutUnchanged(env, a, before, result);
-    return result;
-}
+/** The escrow refused the message with `exitCode`, bounced it whole and changed nothing. */
+export const escrowRefuses = accountRefuses(captureEscrow, expectEscrowUnchanged);
+
+/** The payout account refused the message with `exitCode`, bounced it whole and changed nothing. */
+export const payoutRefuses = accountRefuses(capturePayout, expectPayoutUnchanged);
 
 export interface PoolCapture {
     data: Cell;

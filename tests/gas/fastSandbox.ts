@@ -10,7 +10,8 @@
  * `SmartContract.account` (getters, getState, snapshots) still gets the parsed account. If a
  * sandbox version no longer reads it from processMessage, the patch simply never applies.
  *
- * The other speed-up, native SHA-256 for cell hashes, is a jest.mock and must sit in the spec.
+ * The other speed-up, native SHA-256 for cell hashes, is a jest.mock in the spec
+ * (tests/helpers/nativeSha256.ts).
  */
 import { Address } from '@ton/core';
 import { SmartContract } from '@ton/sandbox';

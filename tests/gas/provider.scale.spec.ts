@@ -28,20 +28,9 @@
  * the same TEE key, signed natively, and two sandbox costs that change no figure are cut: cell
  * hashing in pure JS (jest.mock below) and a per-transaction account parse (fastSandbox.ts).
  */
-// Speed only: @ton/core hashes every cell it parses (each transaction, each account state) with
-// @ton/crypto's sha256_sync, a pure-JS SHA-256 that took about a third of this test's time.
-// Node's native SHA-256 computes the same digests.
-jest.mock('@ton/crypto', () => {
-    const actual = jest.requireActual('@ton/crypto');
-    const { createHash } = jest.requireActual('node:crypto');
-    return {
-        ...actual,
-        sha256_sync: (source: Buffer | string) =>
-            createHash('sha256')
-                .update(typeof source === 'string' ? Buffer.from(source, 'utf-8') : source)
-                .digest(),
-    };
-});
+// Speed only: native SHA-256 for cell hashes (tests/helpers/nativeSha256.ts), a third of this
+// test's time.
+jest.mock('@ton/crypto', () => jest.requireActual('../helpers/nativeSha256').withNativeSha256());
 
 import { Address, beginCell, Cell, contractAddress } from '@ton/core';
 import { internal } from '@ton/sandbox';

@@ -143,12 +143,18 @@ async function expectSlashed(s: Setup, a: SignedVoucher, b: SignedVoucher, key: 
     return { result, want };
 }
 
+/** A set-up proxy slashed and jailed on samePair, the slash checked exactly (expectSlashed). */
+async function slashedProxy() {
+    const s = await setup();
+    const [a, b] = samePair(s);
+    await expectSlashed(s, a, b);
+    return { s, a, b };
+}
+
 describe('equivocation evidence', () => {
     describe('each conflict shape slashes exactly and pays the reporter and the treasury', () => {
         it('same seqno, different content (two charges)', async () => {
-            const s = await setup();
-            const [a, b] = samePair(s);
-            await expectSlashed(s, a, b);
+            await slashedProxy();
         });
 
         it('later seqno, lower cumulative amount (in either order)', async () => {
@@ -212,9 +218,7 @@ describe('equivocation evidence', () => {
 
     describe('after a slash', () => {
         it('the key settles no more: a charge bounces and the escrow is restored', async () => {
-            const s = await setup();
-            const [a, b] = samePair(s);
-            await expectSlashed(s, a, b);
+            const { s } = await slashedProxy();
             const before = await escrowCounters(s.escrow);
             const r = await submitCharge(
                 s.env,
@@ -244,9 +248,7 @@ describe('equivocation evidence', () => {
         });
 
         it('the convicted key cannot be bound again', async () => {
-            const s = await setup();
-            const [a, b] = samePair(s);
-            await expectSlashed(s, a, b);
+            const { s } = await slashedProxy();
             await refuses(
                 s.env,
                 s.proxy.provider,
@@ -300,9 +302,7 @@ describe('equivocation evidence', () => {
         });
 
         it('a jailed proxy binds no new key', async () => {
-            const s = await setup();
-            const [a, b] = samePair(s);
-            await expectSlashed(s, a, b);
+            const { s } = await slashedProxy();
             await refuses(
                 s.env,
                 s.proxy.provider,
