@@ -11,6 +11,13 @@ export * from '../build/Root/tact_Root';
 
 /** Value attached to governance actions; whatever fees leave is returned as Excesses. */
 export const GOVERNANCE_VALUE = toNano('0.1');
+/**
+ * Value attached to whatever makes the Root message a Provider (the contract's minimum,
+ * MIN_VALUE_ENFORCE, is 0.15 TON): proposing a slash (the freeze), cancelling one (the unfreeze),
+ * executing a slash or a release (the Provider's transaction, its delisting or listing and the
+ * treasury's payment come out of it, and the Provider returns the rest to the executor).
+ */
+export const ENFORCE_VALUE = toNano('0.2');
 /** Value attached to queries and directory messages. */
 export const QUERY_VALUE = toNano('0.05');
 
@@ -226,12 +233,50 @@ export class ExtendedRoot extends Root {
         await this.send(provider, via, { value }, { $$type: 'ProposeGovernance', queryId, newGovernance });
     }
 
-    /** Executes a due proposal; anyone may, except while paused (then governance only). */
+    /**
+     * Proposes slashing up to `amount` of the Provider (owner, nodeIndex) of this Root, for the
+     * reason whose hash is `reasonHash`. The target's withdrawals freeze at once; the slash is
+     * executable after the veto window and may be cancelled (vetoed) by governance or the guardian
+     * before it is executed.
+     */
+    async sendProposeSlash(
+        provider: ContractProvider,
+        via: Sender,
+        a: { owner: Address; nodeIndex?: bigint; amount: bigint; reasonHash: bigint },
+        queryId = 0n,
+        value = ENFORCE_VALUE,
+    ) {
+        await this.send(
+            provider,
+            via,
+            { value },
+            { $$type: 'ProposeSlash', queryId, owner: a.owner, nodeIndex: a.nodeIndex ?? 0n, amount: a.amount, reasonHash: a.reasonHash },
+        );
+    }
+
+    /** Proposes releasing the jailed Provider (owner, nodeIndex); executable after the governance delay. */
+    async sendProposeRelease(
+        provider: ContractProvider,
+        via: Sender,
+        a: { owner: Address; nodeIndex?: bigint },
+        queryId = 0n,
+        value = GOVERNANCE_VALUE,
+    ) {
+        await this.send(provider, via, { value }, { $$type: 'ProposeRelease', queryId, owner: a.owner, nodeIndex: a.nodeIndex ?? 0n });
+    }
+
+    /**
+     * Executes a due proposal; anyone may, except while paused (then governance only). A slash or
+     * a release needs ENFORCE_VALUE (at least 0.15 TON).
+     */
     async sendExecuteProposal(provider: ContractProvider, via: Sender, proposalId: bigint, queryId = 0n, value = GOVERNANCE_VALUE) {
         await this.send(provider, via, { value }, { $$type: 'ExecuteProposal', queryId, proposalId });
     }
 
-    /** Cancels a pending proposal: governance or guardian at any time, anyone once it has expired. */
+    /**
+     * Cancels a pending proposal: governance or guardian at any time, anyone once it has expired.
+     * Cancelling a slash needs ENFORCE_VALUE (it unfreezes the target).
+     */
     async sendCancelProposal(provider: ContractProvider, via: Sender, proposalId: bigint, queryId = 0n, value = GOVERNANCE_VALUE) {
         await this.send(provider, via, { value }, { $$type: 'CancelProposal', queryId, proposalId });
     }

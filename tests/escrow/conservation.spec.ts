@@ -21,7 +21,12 @@
  * key settles for one client close delay, then its settlements bounce and are undone), and rarely
  * equivocation evidence against a proxy (conflicting or consistent pairs, of its bound, replaced
  * or a rogue key): an accepted one slashes its stake, pays the reporter and the treasury, jails it
- * and clears its key, whose settlements bounce from then on (docs/contracts/slashing.md).
+ * and clears its key, whose settlements bounce from then on (docs/contracts/slashing.md); and
+ * governance steps: slash proposals against a proxy (its withdrawals freeze), executed after the
+ * veto window (some too early, some too late, some with too little value), vetoed by governance or
+ * the guardian, or expired and cleared by anyone; releases of a jailed proxy after the governance
+ * delay, after which it may bind a new key and settle again. After each governance step the
+ * proxy's stake, unbonding stake, freeze and jail are compared with the model.
  *
  * After every step, against the model and the chain:
  *  1. Conservation, exact in nanoton: for each account that ran a transaction, its balance moved
@@ -101,7 +106,25 @@ import {
     submitPayoutBody,
     teeKeyInt,
 } from '../../wrappers/Escrow';
-import { CHECK_VALUE, EVIDENCE_VALUE, evidenceBody, PoolState, signBindingClaim, storeBindAttestation } from '../../wrappers/Provider';
+import {
+    CHECK_VALUE,
+    EVIDENCE_VALUE,
+    evidenceBody,
+    PoolState,
+    signBindingClaim,
+    STATUS_JAILED,
+    storeBindAttestation,
+} from '../../wrappers/Provider';
+import {
+    ENFORCE_VALUE,
+    GOVERNANCE_VALUE,
+    MIN_VALUE_ENFORCE,
+    MIN_VALUE_GOVERNANCE,
+    storeCancelProposal,
+    storeExecuteProposal,
+    storeProposeRelease,
+    storeProposeSlash,
+} from '../../wrappers/Root';
 import { KIND_CHARGE, KIND_PAYOUT, SignedVoucher, signVoucher, Voucher, voucherHash } from '../../wrappers/vouchers';
 import { DAY, deployEnvironment, Env, HASHES, HOUR } from '../fixtures/environment';
 import { skipMasterchainCheckParse } from '../gas/fastSandbox';
@@ -322,6 +345,9 @@ type StepKind =
     | 'advance'
     | 'rebind'
     | 'evidence'
+    | 'govSlash'
+    | 'govRelease'
+    | 'govResolve'
     | 'burst';
 
 const WEIGHTS: [StepKind, number][] = [
@@ -347,6 +373,12 @@ const WEIGHTS: [StepKind, number][] = [
     // accepted one jails the proxy for the rest of the run and clears its key; a jailed proxy
     // binds no new key, so its escrows only refund from then on.
     ['evidence', 0.12],
+    // Governance (docs/contracts/slashing.md): a slash proposal freezes a proxy's withdrawals; it is
+    // vetoed, executed after the veto window (jail, stake to the treasury) or left to expire and
+    // cleared; a jailed proxy is released after the governance delay (and may rebind).
+    ['govSlash', 0.25],
+    ['govRelease', 0.25],
+    ['govResolve', 1],
     // The proxy settles request by request on its busiest escrow: long-lived escrows with many
     // settlements are where per-settlement costs add up.
     ['burst', 1],
@@ -380,6 +412,8 @@ class Run {
     stranger!: Actor;
     owners: Actor[] = [];
     treasury!: Actor;
+    governance!: Actor;
+    guardian!: Actor;
     actors = new Map<Id, Actor>();
 
     // protocol
@@ -530,9 +564,12 @@ class Run {
                 equivocationSlashBps: params.equivocationSlashBps,
                 reporterShareBps: params.reporterShareBps,
                 reporterRewardCap: params.reporterRewardCap,
+                vetoWindow: params.vetoWindow,
+                governanceDelay: params.governanceDelay,
             },
             idOf(env.root.address),
         );
+        this.model.nextProposalId = (await env.root.getState()).nextProposalId;
         this.addProtocol(env.root.address, 'Root');
         for (let p = 0; p < 2; p++) {
             const node = this.nodes[p];
@@ -564,6 +601,8 @@ class Run {
         for (let i = 0; i < RELAYERS; i++) this.relayers.push(this.actor(`relayer${i}`, bareAddress(`relayer${i}`), false));
         this.stranger = this.actor('stranger', bareAddress('stranger'), false);
         this.treasury = this.actor('treasury', env.treasury.address, true);
+        this.governance = this.actor('governance', env.governance.address, false);
+        this.guardian = this.actor('guardian', env.guardian.address, false);
 
         const balances = new Map<Id, bigint>();
         for (const [id, p] of this.protocol) balances.set(id, (await bc.getContract(p.address)).balance);
@@ -1723,6 +1762,122 @@ class Run {
         );
         // The treasury's part of a slash is not a protocol fee: keep the per-Provider fee tally clean.
         if (ok && o.slashedToTreasury) this.t.feeSent.set(m.id, (this.t.feeSent.get(m.id) ?? 0n) - o.slashedToTreasury);
+    }
+
+    // ---- governance: slashes and releases (docs/contracts/slashing.md) ----
+
+    /** Governance proposes slashing a proxy: usually part of its stake, some times more than it holds. */
+    async govSlash() {
+        if (this.model.governance.length >= 4) return this.govResolve();
+        const p = this.int(0, 1);
+        const m = this.model.proxies[p];
+        const held = m.stake + m.unbonding;
+        const r = this.random();
+        const amount = r < 0.04 ? 0n : r < 0.8 ? 1n + this.upTo(held / 4n) : held + this.tons(0, 100);
+        const value = this.chance(0.05) ? MIN_VALUE_ENFORCE - 1n : ENFORCE_VALUE;
+        const body = bodyOf(
+            storeProposeSlash({
+                $$type: 'ProposeSlash',
+                queryId: this.queryId++,
+                owner: this.owners[p].address,
+                nodeIndex: this.nodes[p].nodeIndex,
+                amount,
+                reasonHash: BigInt(this.stepNo),
+            }),
+        );
+        await this.exec(
+            `governance proposes slashing ${ton(amount)} of Provider${p} (holds ${ton(held)}) with ${ton(value)}`,
+            { from: this.governance, to: this.model.root, value, body },
+            () => this.model.propose('slash', p, amount, this.governance.id, value, this.now).o,
+        );
+        await this.checkStake(p);
+    }
+
+    /** Governance proposes releasing a jailed proxy (a free one, or one already up for release: resolve instead). */
+    async govRelease() {
+        const jailed = [0, 1].filter(
+            (p) => this.model.proxies[p].jailed && !this.model.governance.some((g) => g.kind === 'release' && g.proxy === p),
+        );
+        if (jailed.length === 0 || this.model.governance.length >= 4) return this.govResolve();
+        const p = this.pick(jailed);
+        const body = bodyOf(
+            storeProposeRelease({
+                $$type: 'ProposeRelease',
+                queryId: this.queryId++,
+                owner: this.owners[p].address,
+                nodeIndex: this.nodes[p].nodeIndex,
+            }),
+        );
+        await this.exec(
+            `governance proposes releasing Provider${p}`,
+            { from: this.governance, to: this.model.root, value: GOVERNANCE_VALUE, body },
+            () => this.model.propose('release', p, 0n, this.governance.id, GOVERNANCE_VALUE, this.now).o,
+        );
+    }
+
+    /**
+     * A pending proposal meets its fate: executed by anyone (when due; some times too early, or
+     * with too little value), vetoed by governance or the guardian, or, once expired, refused and
+     * cleared by anyone.
+     */
+    async govResolve() {
+        const g = this.model.governance.length ? this.pick(this.model.governance) : null;
+        if (!g) return this.advance();
+        const due = this.now >= g.executeAfter;
+        const expired = this.now > g.expiresAt;
+        const r = this.random();
+        if (expired || (g.kind === 'slash' && r < 0.25)) {
+            const byAuthority = !expired || this.chance(0.3);
+            const from = byAuthority ? (this.chance(0.5) ? this.governance : this.guardian) : this.pick([...this.relayers, this.stranger]);
+            const value = this.chance(0.05) ? MIN_VALUE_GOVERNANCE : ENFORCE_VALUE;
+            await this.exec(
+                `${from.label} cancels ${g.kind} #${g.id} of Provider${g.proxy}${expired ? ' (expired)' : ''} with ${ton(value)}`,
+                {
+                    from,
+                    to: this.model.root,
+                    value,
+                    body: bodyOf(storeCancelProposal({ $$type: 'CancelProposal', queryId: this.queryId++, proposalId: g.id })),
+                },
+                () => this.model.cancel(g.id, from.id, from === this.governance || from === this.guardian, value, this.now),
+            );
+        } else {
+            if (!due && r < 0.6) {
+                // Wait out the rest of the window (or most of it).
+                this.env.advance(Number(g.executeAfter - this.now) + (this.chance(0.8) ? this.int(0, HOUR) : -1));
+            }
+            const from = this.pick([...this.relayers, this.stranger]);
+            const value = this.chance(0.05) ? MIN_VALUE_ENFORCE - 1n : ENFORCE_VALUE;
+            const { o, ok } = await this.exec(
+                `${from.label} executes ${g.kind} #${g.id} of Provider${g.proxy} (after ${g.executeAfter}, now ${this.now}) with ${ton(value)}`,
+                {
+                    from,
+                    to: this.model.root,
+                    value,
+                    body: bodyOf(storeExecuteProposal({ $$type: 'ExecuteProposal', queryId: this.queryId++, proposalId: g.id })),
+                },
+                () => this.model.execute(g.id, from.id, value, this.now),
+                { openEnded: true },
+            );
+            // A slash's treasury part is not a protocol fee: keep the per-Provider fee tally clean.
+            const id = this.model.proxies[g.proxy].id;
+            if (ok && o.slashedToTreasury) this.t.feeSent.set(id, (this.t.feeSent.get(id) ?? 0n) - o.slashedToTreasury);
+        }
+        await this.checkStake(g.proxy);
+    }
+
+    /** The proxy's stake, unbonding stake, freeze and jail, as the model has them. */
+    async checkStake(p: number) {
+        const st = await this.nodes[p].provider.getState();
+        const m = this.model.proxies[p];
+        const chain = { stake: st.stake, unbonding: st.unbonding, frozen: st.withdrawalsFrozen, jailed: st.status === STATUS_JAILED };
+        const model = { stake: m.stake, unbonding: m.unbonding, frozen: this.model.frozen(p), jailed: m.jailed };
+        const text = (x: object) => JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+        if (text(chain) !== text(model)) {
+            this.problem('stake', `Provider${p}: chain ${text(chain)}, model ${text(model)}\n${this.context()}`);
+            m.stake = st.stake;
+            m.unbonding = st.unbonding;
+            m.jailed = chain.jailed;
+        }
     }
 
     // ---- invariants 3 and 4, on a snapshot ----

@@ -11,7 +11,9 @@
  *   and the stake it holds;
  * - what each client, worker owner, proxy owner and the treasury is owed by the protocol so far
  *   (`entitled`): withdrawals and refunds of balanceHeld, worker payouts, commission withdrawn,
- *   protocol fees sent.
+ *   protocol fees sent, slashes;
+ * - the Root's pending slash and release proposals (docs/contracts/slashing.md) and whether each
+ *   proxy's withdrawals are frozen.
  *
  * Every action mirrors one receiver chain, with its checks in the contract's order, and returns
  * an Outcome: which transactions must accept or refuse (with which exit code), and what the
@@ -54,6 +56,16 @@ import {
     ERR_NOTHING_TO_SLASH,
     MIN_VALUE_EVIDENCE,
 } from '../../wrappers/Provider';
+import {
+    ERR_INVALID_SLASH,
+    ERR_NOT_GOVERNANCE_OR_GUARDIAN,
+    ERR_PROPOSAL_EXPIRED,
+    ERR_PROPOSAL_NOT_FOUND,
+    ERR_PROPOSAL_TOO_EARLY,
+    MIN_VALUE_ENFORCE,
+    MIN_VALUE_GOVERNANCE,
+    PROPOSAL_GRACE_PERIOD,
+} from '../../wrappers/Root';
 
 /** An account, as `Address.toRawString()` writes it. */
 export type Id = string;
@@ -122,6 +134,16 @@ export interface ProxyModel {
     convictedKey: bigint;
 }
 
+/** A slash or release proposal pending at the Root (docs/contracts/slashing.md). */
+export interface GovernanceProposal {
+    id: bigint;
+    kind: 'slash' | 'release';
+    proxy: number;
+    amount: bigint;
+    executeAfter: bigint;
+    expiresAt: bigint;
+}
+
 export interface ModelParams {
     minEscrowReserve: bigint;
     clientCloseDelay: bigint;
@@ -130,6 +152,8 @@ export interface ModelParams {
     equivocationSlashBps: bigint;
     reporterShareBps: bigint;
     reporterRewardCap: bigint;
+    vetoWindow: bigint;
+    governanceDelay: bigint;
 }
 
 /** One transaction the step must contain, on `at`, with this compute exit code (0: accepted). */
@@ -196,6 +220,9 @@ export class Model {
     feeSentBy = new Map<number, bigint>();
     /** What slashes sent the treasury. */
     slashedToTreasury = 0n;
+    /** The Root's pending slash and release proposals, and the id its next proposal gets. */
+    governance: GovernanceProposal[] = [];
+    nextProposalId = 0n;
 
     /** Refuse payout vouchers after a final one, as docs/vouchers.md describes (see PayoutModel). */
 
@@ -535,6 +562,96 @@ export class Model {
         this.entitle(o, from, reward);
         this.slashedToTreasury += amount - reward;
         o.slashedToTreasury = amount - reward;
+        add(o.allowance, from, value);
+        return o;
+    }
+
+    /** Whether a slash of the proxy is pending: its withdrawals are frozen. */
+    frozen(proxy: number): boolean {
+        return this.governance.some((g) => g.kind === 'slash' && g.proxy === proxy);
+    }
+
+    /**
+     * ProposeSlash or ProposeRelease from governance. A slash is executable after the veto window
+     * and freezes the proxy's withdrawals at once (FreezeWithdrawals to the Provider); a release
+     * after the governance delay. Returns the outcome and the proposal (null when refused).
+     */
+    propose(kind: 'slash' | 'release', proxy: number, amount: bigint, from: Id, value: bigint, now: bigint) {
+        const p = this.proxies[proxy];
+        const what = kind === 'slash' ? 'ProposeSlash' : 'ProposeRelease';
+        const min = kind === 'slash' ? MIN_VALUE_ENFORCE : MIN_VALUE_GOVERNANCE;
+        if (value < min) return { o: refused(this.root, ERR_INSUFFICIENT_VALUE, what, from, value), g: null };
+        if (kind === 'slash' && amount === 0n) return { o: refused(this.root, ERR_INVALID_SLASH, what, from, value), g: null };
+        const executeAfter = now + (kind === 'slash' ? this.params.vetoWindow : this.params.governanceDelay);
+        const g: GovernanceProposal = {
+            id: this.nextProposalId++,
+            kind,
+            proxy,
+            amount,
+            executeAfter,
+            expiresAt: executeAfter + PROPOSAL_GRACE_PERIOD,
+        };
+        this.governance.push(g);
+        const o = outcome();
+        o.hops.push({ at: this.root, exitCode: 0, what });
+        if (kind === 'slash') o.hops.push({ at: p.id, exitCode: 0, what: 'FreezeWithdrawals' });
+        add(o.allowance, from, value);
+        return { o, g };
+    }
+
+    /**
+     * CancelProposal: governance or the guardian (`authorized`) any time, anyone once expired; a
+     * slash needs MIN_VALUE_ENFORCE and unfreezes the proxy when it was its last pending one.
+     */
+    cancel(id: bigint, from: Id, authorized: boolean, value: bigint, now: bigint): Outcome {
+        const what = 'CancelProposal';
+        if (value < MIN_VALUE_GOVERNANCE) return refused(this.root, ERR_INSUFFICIENT_VALUE, what, from, value);
+        const g = this.governance.find((x) => x.id === id);
+        if (!g) return refused(this.root, ERR_PROPOSAL_NOT_FOUND, what, from, value);
+        if (!authorized && now <= g.expiresAt) return refused(this.root, ERR_NOT_GOVERNANCE_OR_GUARDIAN, what, from, value);
+        if (g.kind === 'slash' && value < MIN_VALUE_ENFORCE) return refused(this.root, ERR_INSUFFICIENT_VALUE, what, from, value);
+        this.governance = this.governance.filter((x) => x !== g);
+        const o = outcome();
+        o.hops.push({ at: this.root, exitCode: 0, what });
+        if (g.kind === 'slash' && !this.frozen(g.proxy))
+            o.hops.push({ at: this.proxies[g.proxy].id, exitCode: 0, what: 'UnfreezeWithdrawals' });
+        add(o.allowance, from, value);
+        return o;
+    }
+
+    /**
+     * ExecuteProposal of a slash or a release, by anyone. A slash takes min(amount, stake +
+     * unbonding), stake first, all for the treasury, jails the proxy and unfreezes it when no other
+     * slash of it is pending; a release un-jails a jailed proxy. The delisting or listing that
+     * follows is not predicted (open-ended).
+     */
+    execute(id: bigint, from: Id, value: bigint, now: bigint): Outcome {
+        const what = 'ExecuteProposal';
+        if (value < MIN_VALUE_GOVERNANCE) return refused(this.root, ERR_INSUFFICIENT_VALUE, what, from, value);
+        const g = this.governance.find((x) => x.id === id);
+        if (!g) return refused(this.root, ERR_PROPOSAL_NOT_FOUND, what, from, value);
+        if (now < g.executeAfter) return refused(this.root, ERR_PROPOSAL_TOO_EARLY, what, from, value);
+        if (now > g.expiresAt) return refused(this.root, ERR_PROPOSAL_EXPIRED, what, from, value);
+        if (value < MIN_VALUE_ENFORCE) return refused(this.root, ERR_INSUFFICIENT_VALUE, what, from, value);
+        this.governance = this.governance.filter((x) => x !== g);
+        const p = this.proxies[g.proxy];
+        const o = outcome();
+        o.hops.push({ at: this.root, exitCode: 0, what });
+        if (g.kind === 'slash') {
+            const fromStake = g.amount < p.stake ? g.amount : p.stake;
+            const rest = g.amount - fromStake;
+            const fromUnbonding = rest < p.unbonding ? rest : p.unbonding;
+            p.stake -= fromStake;
+            p.unbonding -= fromUnbonding;
+            p.jailed = true;
+            o.hops.push({ at: p.id, exitCode: 0, what: 'ExecuteSlash' });
+            this.entitle(o, this.params.treasury, fromStake + fromUnbonding);
+            this.slashedToTreasury += fromStake + fromUnbonding;
+            o.slashedToTreasury = fromStake + fromUnbonding;
+        } else {
+            p.jailed = false;
+            o.hops.push({ at: p.id, exitCode: 0, what: 'ReleaseFromJail' });
+        }
         add(o.allowance, from, value);
         return o;
     }

@@ -1,6 +1,7 @@
 /**
  * Justifies the Root's minimum values (contracts/root/constants.tact, exported by the generated
- * wrapper): MIN_VALUE_GOVERNANCE, MIN_VALUE_QUERY and MIN_VALUE_DIRECTORY.
+ * wrapper): MIN_VALUE_GOVERNANCE, MIN_VALUE_QUERY, MIN_VALUE_DIRECTORY and, for what the Root itself
+ * spends of it, MIN_VALUE_ENFORCE.
  *
  * Every handler keeps the Root's balance as it was and sends the rest of the incoming value back
  * (Root.answer). So what a message must carry is its cost to the sender:
@@ -8,6 +9,9 @@
  *   cost = totalFees of the Root's transaction, less its storage fee (paid from the Root's own
  *          balance), i.e. gas + every event's fee + the first part of the reply's forwarding fee
  *        + the forwarding fee the reply still carries (info.forwardFee), which it needs to arrive.
+ *
+ * + the value and forwarding fee of any other message it sends (the freeze of a slash proposal,
+ *   the unfreeze of its cancellation), which the value pays too,
  *
  * and the reply carries exactly `value - cost`, which the tests check. The cost is measured for
  * every operation of each class with the Root at its bounds (allowlists, pending proposals and the
@@ -34,6 +38,7 @@ import {
     MAX_PENDING_PROPOSALS,
     MAX_PROXIES,
     MIN_VALUE_DIRECTORY,
+    MIN_VALUE_ENFORCE,
     MIN_VALUE_GOVERNANCE,
     MIN_VALUE_QUERY,
     ROLE_PROXY,
@@ -42,13 +47,18 @@ import {
     RootInit,
 } from '../../wrappers/Root';
 import { DAY, HASHES, defaultParams, deployEnvironment, Env, RootContract } from '../fixtures/environment';
+import { ExtendedProvider } from '../../wrappers/Provider';
+import { aWorkerProfile } from '../helpers/provider';
 
 /** The dearest operation of a class may cost at most MIN_VALUE / MARGIN. */
 const MARGIN = 2n;
 
-type Class = 'governance' | 'query' | 'directory';
+type Class = 'governance' | 'query' | 'directory' | 'enforce';
 const MIN_VALUE: Record<Class, { name: string; value: bigint }> = {
     governance: { name: 'MIN_VALUE_GOVERNANCE', value: MIN_VALUE_GOVERNANCE },
+    // What makes the Root message a Provider. Executing a slash or a release costs the executor
+    // the whole chain (the Provider's part too): tests/gas/enforce.fees.spec.ts.
+    enforce: { name: 'MIN_VALUE_ENFORCE', value: MIN_VALUE_ENFORCE },
     query: { name: 'MIN_VALUE_QUERY', value: MIN_VALUE_QUERY },
     directory: { name: 'MIN_VALUE_DIRECTORY', value: MIN_VALUE_DIRECTORY },
 };
@@ -91,12 +101,16 @@ function costOf(result: SendMessageResult, root: Address, op: string): Cost {
     }
     const inInfo = tx.inMessage!.info;
     if (inInfo.type !== 'internal') throw new Error('unreachable');
-    const replies = tx.outMessages.values().filter((m) => m.info.type === 'internal');
+    const out = tx.outMessages.values().filter((m) => m.info.type === 'internal');
+    const replies = out.filter((m) => m.info.type === 'internal' && m.info.dest.equals(inInfo.src));
     if (replies.length !== 1) throw new Error(`${op}: expected one reply, found ${replies.length}`);
     const reply = replies[0].info;
     if (reply.type !== 'internal') throw new Error('unreachable');
+    // Anything else the Root sends (a slash's freeze or unfreeze) comes out of the value too.
+    let others = 0n;
+    for (const m of out) if (m !== replies[0] && m.info.type === 'internal') others += m.info.value.coins + m.info.forwardFee;
     const storage = d.storagePhase?.storageFeesCollected ?? 0n;
-    return { cost: tx.totalFees.coins - storage + reply.forwardFee, value: inInfo.value.coins, replyValue: reply.value.coins };
+    return { cost: tx.totalFees.coins - storage + reply.forwardFee + others, value: inInfo.value.coins, replyValue: reply.value.coins };
 }
 
 describe('Root minimum values', () => {
@@ -185,10 +199,11 @@ describe('Root minimum values', () => {
 
         // ---- governance: each proposal kind fills the last slot, then is cancelled ----
         const g = governance.address;
-        const proposeThenCancel = async (op: string, propose: (value: bigint) => Promise<SendMessageResult>) => {
-            await measure(op, 'governance', g, propose);
+        const proposeThenCancel = async (op: string, propose: (value: bigint) => Promise<SendMessageResult>, cls: Class = 'governance') => {
+            await measure(op, cls, g, propose);
             const id = (await root.getState()).nextProposalId - 1n;
-            await measure(`cancel after ${op}`, 'governance', g, (v) => root.sendCancelProposal(gov, id, 0n, v));
+            const canceller = gov; // the governance of now: `gov` changes below, replays come later
+            await measure(`cancel after ${op}`, cls, g, (v) => root.sendCancelProposal(canceller, id, 0n, v));
         };
         const params = defaultParams(treasury.address, { protocolFeeBps: 300n });
         await proposeThenCancel('ProposeParams', (v) => root.sendProposeParams(gov, params, 0n, v));
@@ -197,6 +212,18 @@ describe('Root minimum values', () => {
         await proposeThenCancel('ProposeAddModel', (v) => root.sendProposeAddModel(gov, 0xc0fen, 0n, v));
         await proposeThenCancel('ProposeGuardian', (v) => root.sendProposeGuardian(gov, stranger.address, 0n, v));
         await proposeThenCancel('ProposeGovernance', (v) => root.sendProposeGovernance(gov, newGovernance.address, 0n, v));
+        // A slash freezes its target (a deployed Provider of this Root) at once and its cancellation
+        // unfreezes it, after looking through every pending proposal for another slash of it.
+        const target = await blockchain.treasury('slash-target');
+        const targetProvider = blockchain.openContract(await ExtendedProvider.forNode(root.address, target.address, 0n));
+        expectOk(await targetProvider.sendRegister(target.getSender(), 'worker', aWorkerProfile()));
+        await proposeThenCancel(
+            'ProposeSlash',
+            // the governance of now (`gov` changes below; the replays come later)
+            (v) => root.sendProposeSlash(governance.getSender(), { owner: target.address, amount: toNano('1'), reasonHash: 1n }, 0n, v),
+            'enforce',
+        );
+        await proposeThenCancel('ProposeRelease', (v) => root.sendProposeRelease(governance.getSender(), { owner: target.address }, 0n, v));
 
         advance(delay);
         const anyone = stranger.getSender();

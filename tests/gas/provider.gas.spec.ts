@@ -26,6 +26,7 @@ import {
     STATUS_SUSPENDED,
 } from '../../wrappers/Provider';
 import { KIND_CHARGE, signedVoucherCell, signVoucher } from '../../wrappers/vouchers';
+import { ENFORCE_VALUE } from '../../wrappers/Root';
 import { DAY, HASHES, deployEnvironment } from '../fixtures/environment';
 import {
     compareSection,
@@ -45,6 +46,7 @@ const CONTRACT = 'provider';
 describe('Provider gas snapshot', () => {
     const measured: Section = {};
     let complete = false;
+    let releaseComplete = false;
 
     it('runs every Provider operation', async () => {
         const env = await deployEnvironment();
@@ -134,8 +136,40 @@ describe('Provider gas snapshot', () => {
         complete = true;
     });
 
+    it('runs a governance slash and a release', async () => {
+        // Short delays, so the binding is still valid when the release runs.
+        const env = await deployEnvironment({ params: { vetoWindow: 3600n, governanceDelay: 3600n } });
+        const { blockchain, root, governance, stranger, advance } = env;
+        const record = (op: string, provider: ProviderContract, result: SendMessageResult) => {
+            if (measured[op]) throw new Error(`operation ${op} recorded twice`);
+            measured[op] = measureAcross(result.transactions, provider.address, root.address);
+        };
+        const owner = await blockchain.treasury('proxy-owner');
+        const z = await openProvider(blockchain, root.address, owner.address, 0n);
+        await z.sendRegister(owner.getSender(), 'proxy', typicalProxy());
+        await bind(blockchain, z, owner.getSender(), 'proxy');
+        await z.sendStake(owner.getSender(), MIN_STAKE.proxy + toNano('200'));
+        expect((await z.getState()).listed).toBe(true);
+        const gov = governance.getSender();
+        const slash = { owner: owner.address, amount: toNano('100'), reasonHash: 1n };
+
+        record('slash.propose_freezes', z, await root.sendProposeSlash(gov, slash));
+        record('slash.cancel_unfreezes', z, await root.sendCancelProposal(gov, 0n, 0n, ENFORCE_VALUE));
+        expect((await z.getState()).withdrawalsFrozen).toBe(false);
+        await root.sendProposeSlash(gov, slash);
+        advance(3600 + 60);
+        record('slash.execute_jails_delists', z, await root.sendExecuteProposal(stranger.getSender(), 1n, 0n, ENFORCE_VALUE));
+        expect((await z.getState()).status).toBe(STATUS_JAILED);
+        await root.sendProposeRelease(gov, { owner: owner.address });
+        advance(3600 + 60);
+        record('release.execute_activates_lists', z, await root.sendExecuteProposal(stranger.getSender(), 2n, 0n, ENFORCE_VALUE));
+        const after = await z.getState();
+        expect([after.status, after.listed]).toEqual([STATUS_ACTIVE, true]);
+        releaseComplete = true;
+    });
+
     it(UPDATE ? `writes ${SNAPSHOT_PATH}` : `matches ${SNAPSHOT_PATH} within ${TOLERANCE * 100}%`, () => {
-        if (!complete) throw new Error('the operations did not all run (see the failure above); nothing to compare');
+        if (!complete || !releaseComplete) throw new Error('the operations did not all run (see the failure above); nothing to compare');
         if (UPDATE) {
             writeSection(CONTRACT, measured);
             return;

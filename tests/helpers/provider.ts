@@ -20,6 +20,7 @@ import {
     loadExcesses,
     loadProfileUpdated,
     loadProviderStatusChanged,
+    loadReleased,
     loadSlashed,
     loadStakeChanged,
     loadStakeWithdrawal,
@@ -28,14 +29,17 @@ import {
     Provider,
     ProviderStatusChanged,
     proxyProfile,
+    Released,
     Slashed,
     STATUS_ACTIVE,
     StakeChanged,
+    storeExecuteSlash,
     storeFreezeWithdrawals,
     storeImageVerdict,
     storeProfile,
     storeProxyDelisted,
     storeProxyListed,
+    storeReleaseFromJail,
     storeRootParams,
     storeUnfreezeWithdrawals,
     workerProfile,
@@ -343,7 +347,7 @@ export async function refuses(
 // Events and messages
 // ---------------------------------------------------------------------------------------------
 
-export type ProviderEvent = ProviderStatusChanged | BindingChanged | BindingRefused | StakeChanged | ProfileUpdated | Slashed;
+export type ProviderEvent = ProviderStatusChanged | BindingChanged | BindingRefused | StakeChanged | ProfileUpdated | Slashed | Released;
 
 const EVENT_LOADERS: Record<ProviderEvent['$$type'], (s: Slice) => ProviderEvent> = {
     ProviderStatusChanged: loadProviderStatusChanged,
@@ -352,6 +356,7 @@ const EVENT_LOADERS: Record<ProviderEvent['$$type'], (s: Slice) => ProviderEvent
     StakeChanged: loadStakeChanged,
     ProfileUpdated: loadProfileUpdated,
     Slashed: loadSlashed,
+    Released: loadReleased,
 };
 
 /** Decodes a Provider event with the generated loader of its opcode; throws on anything else. */
@@ -506,6 +511,18 @@ export function rootMessageBodies(env: Env, o: { queryId?: bigint; imageHash?: b
         ProxyDelisted: cellOf(storeProxyDelisted({ $$type: 'ProxyDelisted', queryId, configVersion: 99n, wasListed: true })),
         FreezeWithdrawals: cellOf(storeFreezeWithdrawals({ $$type: 'FreezeWithdrawals', queryId })),
         UnfreezeWithdrawals: cellOf(storeUnfreezeWithdrawals({ $$type: 'UnfreezeWithdrawals', queryId })),
+        ExecuteSlash: cellOf(
+            storeExecuteSlash({
+                $$type: 'ExecuteSlash',
+                queryId,
+                amount: toNano('1'),
+                reasonHash: 1n,
+                treasury: env.treasury.address,
+                unfreeze: true,
+                excessTo: env.stranger.address,
+            }),
+        ),
+        ReleaseFromJail: cellOf(storeReleaseFromJail({ $$type: 'ReleaseFromJail', queryId, excessTo: env.stranger.address })),
     };
 }
 

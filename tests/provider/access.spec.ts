@@ -15,6 +15,8 @@ import {
     ROLE_PROXY,
     signBindingClaim,
     STATUS_ACTIVE,
+    STATUS_JAILED,
+    STATUS_REGISTERED,
 } from '../../wrappers/Provider';
 import { Env, HASHES } from '../fixtures/environment';
 import {
@@ -132,7 +134,16 @@ describe('Owner-only receivers', () => {
     });
 });
 
-const ROOT_MESSAGES = ['ImageVerdict', 'RootParams', 'ProxyListed', 'ProxyDelisted', 'FreezeWithdrawals', 'UnfreezeWithdrawals'] as const;
+const ROOT_MESSAGES = [
+    'ImageVerdict',
+    'RootParams',
+    'ProxyListed',
+    'ProxyDelisted',
+    'FreezeWithdrawals',
+    'UnfreezeWithdrawals',
+    'ExecuteSlash',
+    'ReleaseFromJail',
+] as const;
 
 const FORGERS: [string, (env: Env, s: Setup) => Address][] = [
     ['a stranger', (env) => env.stranger.address],
@@ -162,12 +173,26 @@ describe('Receivers only the Root may send to', () => {
         await expectProviderRefused(env, n.provider, before, result, address, ERR_NOT_ROOT);
     });
 
-    it.each(ROOT_MESSAGES)('%s from the Root is accepted', async (name) => {
+    it.each(ROOT_MESSAGES.filter((m) => m !== 'ExecuteSlash' && m !== 'ReleaseFromJail'))('%s from the Root is accepted', async (name) => {
         const { env, extra } = ctx;
         const n = extra.proxy;
         const r = await sendAs(env, env.root.address, n.provider.address, rootMessageBodies(env)[name]);
         expect(r.transactions).toHaveTransaction({ from: env.root.address, to: n.provider.address, success: true });
         expect((await n.provider.getState()).status).toBe(STATUS_ACTIVE);
+    });
+
+    it('ExecuteSlash and ReleaseFromJail from the Root are accepted: they jail, then release', async () => {
+        const { env } = ctx;
+        const n = await createNode(env, 'proxy', { seed: 'access-slash' });
+        await activate(env, n);
+        const bodies = rootMessageBodies(env);
+        const slashed = await sendAs(env, env.root.address, n.provider.address, bodies.ExecuteSlash, toNano('0.2'));
+        expect(slashed.transactions).toHaveTransaction({ from: env.root.address, to: n.provider.address, success: true });
+        expect((await n.provider.getState()).status).toBe(STATUS_JAILED);
+        const released = await sendAs(env, env.root.address, n.provider.address, bodies.ReleaseFromJail, toNano('0.2'));
+        expect(released.transactions).toHaveTransaction({ from: env.root.address, to: n.provider.address, success: true });
+        // The sample slash took 1 TON: below the proxy minimum, so registered rather than active.
+        expect((await n.provider.getState()).status).toBe(STATUS_REGISTERED);
     });
 
     it("a forged verdict would have changed the parameters: the Root's own copy does (so the refusals above guard something)", async () => {

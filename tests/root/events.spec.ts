@@ -7,6 +7,7 @@ import '@ton/test-utils';
 import { Address, beginCell, Cell, toNano } from '@ton/core';
 import { SendMessageResult } from '@ton/sandbox';
 import {
+    ENFORCE_VALUE,
     ERR_NOT_GOVERNANCE,
     ERR_NOT_GOVERNANCE_OR_GUARDIAN,
     ERR_NOT_PROVIDER,
@@ -26,7 +27,10 @@ import {
     storeProposeGovernance,
     storeProposeGuardian,
     storeProposeParams,
+    storeProposeRelease,
+    storeProposeSlash,
 } from '../../wrappers/Root';
+import { createNode, Node, register } from '../helpers/provider';
 import { defaultParams, Env, HASHES } from '../fixtures/environment';
 import {
     captureRoot,
@@ -43,9 +47,11 @@ import {
 } from '../helpers/root';
 
 interface Setup {
-    ids: Record<'params' | 'root' | 'image' | 'merge' | 'model' | 'guardian' | 'noGuardian' | 'governance', bigint>;
+    ids: Record<'params' | 'root' | 'image' | 'merge' | 'model' | 'guardian' | 'noGuardian' | 'governance' | 'slash' | 'release', bigint>;
     newParams: Params;
     provider: Address;
+    /** A registered worker (a deployed Provider: a slash's freeze reaches it). */
+    node: Node;
     /** The Provider contract of (governance, 0): not listed. */
     govProvider: Address;
 }
@@ -57,6 +63,9 @@ const ctx = sharedEnvironment<Setup>({}, async (env) => {
     const g = governance.getSender();
     const newParams = defaultParams(stranger.address, { protocolFeeBps: 321n, governanceDelay: 7200n });
     const id = async (r: Promise<SendMessageResult>) => createdProposal(await r, root.address).proposalId;
+    const node = await createNode(env, 'worker', { seed: 'events-node' });
+    await register(node);
+    const target = { owner: node.owner.address, nodeIndex: 0n };
     const ids = {
         params: await id(root.sendProposeParams(g, newParams)),
         root: await id(root.sendProposeAddAttestationRoot(g, HASHES.newRoot)),
@@ -66,6 +75,8 @@ const ctx = sharedEnvironment<Setup>({}, async (env) => {
         guardian: await id(root.sendProposeGuardian(g, stranger.address)),
         noGuardian: await id(root.sendProposeGuardian(g, null)),
         governance: await id(root.sendProposeGovernance(g, stranger.address)),
+        slash: await id(root.sendProposeSlash(g, { ...target, amount: toNano('1'), reasonHash: 0x51n })),
+        release: await id(root.sendProposeRelease(g, target)),
     };
     env.advance(3 * 86_400);
     const l = await listProxy(env, {
@@ -76,7 +87,7 @@ const ctx = sharedEnvironment<Setup>({}, async (env) => {
     });
     expectAccepted(l.result, l.provider, root.address);
     const govProvider = await root.getProviderAddress(governance.address, 0n);
-    return { ids, newParams, provider: l.provider, govProvider };
+    return { ids, newParams, provider: l.provider, node, govProvider };
 });
 
 type Expected = Omit<RootEvent, 'configVersion'> & Record<string, unknown>;
@@ -92,30 +103,35 @@ interface Row {
 const body = (f: (b: import('@ton/core').Builder) => void): Cell => beginCell().store(f).endCell();
 const gov = (env: Env) => env.governance;
 
-function proposeRow(name: string, send: (env: Env) => Promise<SendMessageResult>, stored: (env: Env) => Cell): Row {
+function proposeRow(
+    name: string,
+    send: (env: Env, s: Setup) => Promise<SendMessageResult>,
+    stored: (env: Env, s: Setup) => Cell,
+    delay: (p: Params) => bigint = (p) => p.governanceDelay,
+): Row {
     return {
         name,
-        run: async (env) => ({ result: await send(env), from: env.governance.address }),
-        events: (env) => {
-            const executeAfter = BigInt(env.blockchain.now!) + defaultParams(env.treasury.address).governanceDelay;
+        run: async (env, s) => ({ result: await send(env, s), from: env.governance.address }),
+        events: (env, s) => {
+            const executeAfter = BigInt(env.blockchain.now!) + delay(defaultParams(env.treasury.address));
             return [
                 {
                     $$type: 'ProposalCreated',
-                    proposalId: 9n, // eight proposals in the setup plus the hand-over
+                    proposalId: 11n, // ten proposals in the setup plus the hand-over
                     executeAfter,
                     expiresAt: executeAfter + PROPOSAL_GRACE_PERIOD,
-                    body: stored(env),
+                    body: stored(env, s),
                 },
             ];
         },
     };
 }
 
-function executeRow(name: string, key: keyof Setup['ids'], events: (env: Env, s: Setup) => Expected[], op: number): Row {
+function executeRow(name: string, key: keyof Setup['ids'], events: (env: Env, s: Setup) => Expected[], op: number, value?: bigint): Row {
     return {
         name,
         run: async (env, s) => ({
-            result: await env.root.sendExecuteProposal(env.stranger.getSender(), s.ids[key]),
+            result: await env.root.sendExecuteProposal(env.stranger.getSender(), s.ids[key], 0n, value),
             from: env.stranger.address,
         }),
         events: (env, s) => [...events(env, s), { $$type: 'ProposalExecuted', proposalId: s.ids[key], op: BigInt(op) }],
@@ -160,6 +176,30 @@ const rows: Row[] = [
         (env) => env.root.sendProposeGovernance(gov(env).getSender(), env.treasury.address, 3n),
         (env) => body(storeProposeGovernance({ $$type: 'ProposeGovernance', queryId: 3n, newGovernance: env.treasury.address })),
     ),
+    proposeRow(
+        'ProposeSlash',
+        (env, s) => env.root.sendProposeSlash(gov(env).getSender(), { owner: s.node.owner.address, amount: 5n, reasonHash: 0x52n }, 3n),
+        (_env, s) =>
+            body(
+                storeProposeSlash({
+                    $$type: 'ProposeSlash',
+                    queryId: 3n,
+                    owner: s.node.owner.address,
+                    nodeIndex: 0n,
+                    amount: 5n,
+                    reasonHash: 0x52n,
+                }),
+            ),
+        (p) => p.vetoWindow,
+    ),
+    proposeRow(
+        'ProposeRelease',
+        (env, s) => env.root.sendProposeRelease(gov(env).getSender(), { owner: s.node.owner.address }, 3n),
+        (_env, s) => body(storeProposeRelease({ $$type: 'ProposeRelease', queryId: 3n, owner: s.node.owner.address, nodeIndex: 0n })),
+    ),
+    // The Root's only event; the Provider's (Slashed, Released) are in tests/slashing.
+    executeRow('ExecuteProposal(slash)', 'slash', () => [], Root.opcodes.ProposeSlash, ENFORCE_VALUE),
+    executeRow('ExecuteProposal(release)', 'release', () => [], Root.opcodes.ProposeRelease, ENFORCE_VALUE),
     executeRow(
         'ExecuteProposal(params)',
         'params',

@@ -13,6 +13,7 @@ import {
     loadProxyListed,
     loadRootParams,
     MIN_VALUE_DIRECTORY,
+    MIN_VALUE_ENFORCE,
     MIN_VALUE_GOVERNANCE,
     MIN_VALUE_QUERY,
     OP_EXCESSES,
@@ -118,6 +119,28 @@ const rows: Row[] = [
         who: 'governance',
         reply: 'excesses',
         message: (env, _s, queryId) => ({ $$type: 'ProposeGovernance', queryId, newGovernance: env.stranger.address }),
+    },
+    {
+        // The target (stranger, node 5) is not deployed: the freeze bounces back to the Root.
+        name: 'ProposeSlash',
+        min: MIN_VALUE_ENFORCE,
+        who: 'governance',
+        reply: 'excesses',
+        message: (env, _s, queryId) => ({
+            $$type: 'ProposeSlash',
+            queryId,
+            owner: env.stranger.address,
+            nodeIndex: 5n,
+            amount: 1n,
+            reasonHash: 1n,
+        }),
+    },
+    {
+        name: 'ProposeRelease',
+        min: G,
+        who: 'governance',
+        reply: 'excesses',
+        message: (env, _s, queryId) => ({ $$type: 'ProposeRelease', queryId, owner: env.stranger.address, nodeIndex: 5n }),
     },
     {
         name: 'ExecuteProposal',
