@@ -8,11 +8,12 @@
  */
 import type { NetworkProvider } from '@ton/blueprint';
 import { Address, Cell, Sender, SenderArguments } from '@ton/core';
-import { GOVERNANCE_VALUE, RootState } from '../../wrappers/Root';
+import { ERR_NOT_GOVERNANCE, ERR_NOT_GOVERNANCE_OR_GUARDIAN, ERR_NOT_PENDING_GOVERNANCE, RootState } from '../../wrappers/Root';
 import { Cli } from './args';
 import { pollSettings, waitFor } from './chain';
 import { RefusedError, ScriptError } from './errors';
 import { formatAddress, formatTon, friendly } from './format';
+import { errorName } from './params';
 import { OpenedRoot, openRoot, RootContext, RootReader } from './root';
 import { printHeader } from './show';
 
@@ -23,24 +24,44 @@ export interface ActionSpec {
     /** What will be sent, in words. */
     describe(ctx: RootContext): Promise<string[]>;
     authority: Authority | ((ctx: RootContext) => Promise<Authority>);
+    /**
+     * The Root's exit code for a sender without that authority, when it is not the usual one
+     * (ERR_NOT_GOVERNANCE, ERR_NOT_GOVERNANCE_OR_GUARDIAN, ERR_NOT_PENDING_GOVERNANCE): for
+     * executeProposal, whose sender is checked only while the Root is paused, ERR_PAUSED.
+     */
+    authorityError?: bigint;
     /** Why the Root would refuse the message or it would change nothing; undefined to go ahead. */
     refuse?(ctx: RootContext): Promise<string | undefined>;
+    /**
+     * Who returns what the message's value does not pay for, when not the Root (executing a slash
+     * or a release: the Provider the Root forwards the value to).
+     */
+    returnedBy?(): string;
+    /** Sends the message; the value it attaches is the one printed. */
     send(root: OpenedRoot, via: Sender, queryId: bigint): Promise<void>;
     /** Lines describing the result once a fresh read shows it, else undefined. */
     effect(read: RootReader, ctx: RootContext, queryId: bigint): Promise<string[] | undefined>;
 }
 
-/** The addresses allowed to send, and how to name them in a message. */
-function allowed(authority: Authority, s: RootState): { who: string; addresses: Address[] } | undefined {
+/** The addresses allowed to send, how to name them in a message, and the Root's exit code for others. */
+function allowed(authority: Authority, s: RootState): { who: string; addresses: Address[]; error: bigint } | undefined {
     switch (authority) {
         case 'anyone':
             return undefined;
         case 'governance':
-            return { who: 'governance', addresses: [s.governance] };
+            return { who: 'governance', addresses: [s.governance], error: ERR_NOT_GOVERNANCE };
         case 'governanceOrGuardian':
-            return { who: 'governance or the guardian', addresses: s.guardian ? [s.governance, s.guardian] : [s.governance] };
+            return {
+                who: 'governance or the guardian',
+                addresses: s.guardian ? [s.governance, s.guardian] : [s.governance],
+                error: ERR_NOT_GOVERNANCE_OR_GUARDIAN,
+            };
         case 'pendingGovernance':
-            return { who: 'the pending governance', addresses: s.pendingGovernance ? [s.pendingGovernance] : [] };
+            return {
+                who: 'the pending governance',
+                addresses: s.pendingGovernance ? [s.pendingGovernance] : [],
+                error: ERR_NOT_PENDING_GOVERNANCE,
+            };
     }
 }
 
@@ -67,7 +88,7 @@ export async function runAction(provider: NetworkProvider, cli: Cli, spec: Actio
         }
         if (!need.addresses.some((a) => a.equals(senderAddress))) {
             throw new RefusedError(
-                `Not sent: the connected wallet ${formatAddress(senderAddress, network)} is not ${need.who} (${need.addresses.map((a) => friendly(a, network)).join(' or ')})`,
+                `Not sent: the connected wallet ${formatAddress(senderAddress, network)} is not ${need.who} (${need.addresses.map((a) => friendly(a, network)).join(' or ')}); the Root refuses it with ${errorName(spec.authorityError ?? need.error)}`,
             );
         }
     }
@@ -88,9 +109,11 @@ export async function runAction(provider: NetworkProvider, cli: Cli, spec: Actio
         return;
     }
 
+    // The value differs by message (a slash and what follows it need more than GOVERNANCE_VALUE).
+    const { value } = await captureMessage((via) => spec.send(ctx.root, via, queryId));
     await spec.send(ctx.root, provider.sender(), queryId);
     ui.write(
-        `Sent with ${formatTon(GOVERNANCE_VALUE)} attached (what the Root does not spend comes back); waiting for the Root to apply it.`,
+        `Sent with ${formatTon(value)} attached (what ${spec.returnedBy?.() ?? 'the Root'} does not spend comes back); waiting for the Root to apply it.`,
     );
     const { pollAttempts, pollIntervalMs } = pollSettings(provider);
     const result = await waitFor(

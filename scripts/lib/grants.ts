@@ -1,9 +1,10 @@
 /**
- * Grants of trust: the proposal kinds, decoded from a stored proposal body, described for people,
- * checked against the Root's state before they are proposed or executed, and recognised once in
- * effect. The checks mirror root.tact (checkParams, checkRootAddable, checkImageAddable,
- * checkModelAddable, ProposeGovernance); the Root stays the authority, the scripts only spare the
- * operator a message that would bounce.
+ * The proposal kinds, decoded from a stored proposal body, described for people, checked against
+ * the Root's state before they are proposed or executed, and recognised once in effect. Most are
+ * grants of trust, here; slashes and releases act on a Provider and are in enforce.ts, and the
+ * `*Content`/`*Proposal` functions below take either. The checks mirror root.tact (checkParams,
+ * checkRootAddable, checkImageAddable, checkModelAddable, ProposeGovernance); the Root stays the
+ * authority, the scripts only spare the operator a message that would bounce.
  */
 import { Address, Cell, Sender } from '@ton/core';
 import {
@@ -30,13 +31,48 @@ import {
     roleNames,
     TEST_ATTESTATION_ROOT_HASH,
 } from '../../wrappers/Root';
+import { decodeEnforcement, describeEnforcement, Enforcement, enforcementProblem, isEnforcement } from './enforce';
 import { formatHash, formatOptionalAddress, formatRootHash, Network, table } from './format';
 import { errorName, paramProblems, paramsDiff, paramsEqual } from './params';
-import { OpenedRoot, RootReader } from './root';
+import { OpenedRoot, RootContext, RootReader } from './root';
 
 export type Grant = ProposeParams | ProposeAddAttestationRoot | ProposeAddImage | ProposeAddModel | ProposeGuardian | ProposeGovernance;
 
-/** The grant a stored proposal body carries, or undefined for an unknown opcode. */
+/** What a proposal may carry: a grant of trust, or a slash or release (enforce.ts). */
+export type ProposalContent = Grant | Enforcement;
+
+/** The content of a stored proposal body, or undefined for an unknown opcode. */
+export function decodeProposal(body: Cell): ProposalContent | undefined {
+    return decodeGrant(body) ?? decodeEnforcement(body);
+}
+
+/** Sends the proposal with the matching ExtendedRoot helper. */
+export async function sendProposal(root: OpenedRoot, via: Sender, c: ProposalContent): Promise<void> {
+    switch (c.$$type) {
+        case 'ProposeSlash':
+            return root.sendProposeSlash(
+                via,
+                { owner: c.owner, nodeIndex: c.nodeIndex, amount: c.amount, reasonHash: c.reasonHash },
+                c.queryId,
+            );
+        case 'ProposeRelease':
+            return root.sendProposeRelease(via, { owner: c.owner, nodeIndex: c.nodeIndex }, c.queryId);
+        default:
+            return sendGrant(root, via, c);
+    }
+}
+
+/** What the proposal does, as `ctx.read` sees the Root (and a slash's or release's target). */
+export async function describeContent(c: ProposalContent, ctx: RootContext): Promise<string[]> {
+    return isEnforcement(c) ? describeEnforcement(c, ctx) : describeGrant(c, ctx.read, ctx.network);
+}
+
+/** Why the Root would refuse the proposal now (grantProblem, enforcementProblem), or undefined. */
+export async function contentProblem(c: ProposalContent, ctx: RootContext, phase: 'propose' | 'execute'): Promise<string | undefined> {
+    return isEnforcement(c) ? enforcementProblem(c, ctx, phase) : grantProblem(c, ctx.read, ctx.address, phase);
+}
+
+/** The grant a stored proposal body carries, or undefined for another kind or an unknown opcode. */
 export function decodeGrant(body: Cell): Grant | undefined {
     const s = body.beginParse();
     switch (proposalKind(body)) {

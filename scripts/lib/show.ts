@@ -6,11 +6,13 @@ import {
     MAX_MODELS,
     MAX_PENDING_PROPOSALS,
     MAX_PROXIES,
+    MIN_VALUE_ENFORCE,
     proposalKind,
     ROLE_PROXY,
     roleNames,
 } from '../../wrappers/Root';
-import { describeGrant, decodeGrant } from './grants';
+import { isEnforcement } from './enforce';
+import { decodeProposal, describeContent } from './grants';
 import {
     formatAddress,
     formatAt,
@@ -47,14 +49,20 @@ export async function missingProposal(ctx: RootContext, id: bigint): Promise<str
 
 export async function describeProposal(ctx: RootContext, p: PendingProposal): Promise<string[]> {
     const now = ctx.time.now;
-    const grant = decodeGrant(p.body);
-    const what = grant ? await describeGrant(grant, ctx.read, ctx.network) : [`unknown content ${p.body.toBoc().toString('base64')}`];
+    const content = decodeProposal(p.body);
+    const what = content ? await describeContent(content, ctx) : [`unknown content ${p.body.toBoc().toString('base64')}`];
     const timing = proposalTiming(p, now);
     const paused = (await ctx.read.state()).paused;
+    const slash = content?.$$type === 'ProposeSlash';
+    const value = content && isEnforcement(content) ? ` (with at least ${formatTon(MIN_VALUE_ENFORCE)} attached)` : '';
     const status = {
-        waiting: `not executable yet, executable ${formatRelative(p.executeAfter, now)}`,
-        executable: paused ? 'executable now, by governance only while the Root is paused' : 'executable now, by anyone',
-        expired: 'expired: it can only be cancelled; propose again',
+        waiting: slash
+            ? `in its veto window, executable ${formatRelative(p.executeAfter, now)}; until executed, governance or the guardian may cancel it`
+            : `not executable yet, executable ${formatRelative(p.executeAfter, now)}`,
+        executable: paused ? `executable now, by governance only while the Root is paused${value}` : `executable now, by anyone${value}`,
+        expired: slash
+            ? "expired: it can only be cancelled, by anyone; the Provider's withdrawals stay frozen until it is"
+            : 'expired: it can only be cancelled; propose again',
     }[timing];
     return [
         `#${p.id} ${proposalKind(p.body)}: ${what[0]}`,
