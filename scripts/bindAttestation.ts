@@ -179,12 +179,13 @@ export async function run(provider: NetworkProvider, args: string[]) {
                     'sign the hash that --print-claim prints for the same arguments, and pass that expiry as unix seconds'
                 );
             }
-            const convicted = (await ctx.read.payees())?.convictedKey;
-            if (convicted !== undefined && convicted !== 0n && convicted === teeKey) {
-                return `TEE key ${formatHash(teeKey)} was proven to equivocate here (payees().convictedKey): the Provider never binds it again (${errorName(ERR_KEY_CONVICTED)}); bind a new key`;
+            const payees = await ctx.read.payees();
+            if (payees?.convicted.has(teeKey)) {
+                return `TEE key ${formatHash(teeKey)} was proven to equivocate here (payees().convicted): the Provider never binds it again (${errorName(ERR_KEY_CONVICTED)}); bind a new key`;
             }
-            if (before.status === STATUS_JAILED) {
-                return `the Provider is jailed (slashed for equivocation): it binds no new key until governance releases it (${errorName(ERR_ALREADY_JAILED)})`;
+            // Jailed by a governance slash, a proxy may rotate its key; jailed for equivocation, not.
+            if (before.status === STATUS_JAILED && payees?.convictedJail) {
+                return `the Provider is jailed for equivocation: it binds no new key until governance releases it (${errorName(ERR_ALREADY_JAILED)})`;
             }
             const claim = await claimProblem();
             if (claim) return claim;

@@ -119,8 +119,9 @@ export function evidenceRefusal(
         const what = state.role === 0n ? 'not registered' : `a ${roleName(state.role)}'s, not a proxy's`;
         return `the Provider is ${what}: only a proxy's key signs vouchers, so there is no key here to convict (${errorName(ERR_NOT_PROXY)})`;
     }
-    if (state.status === STATUS_JAILED) {
-        return `the Provider is jailed already (slashes: ${state.slashes}): evidence against a jailed Provider, this pair or another, pays nothing (${errorName(ERR_ALREADY_JAILED)})`;
+    // Jailed for equivocation (not by a governance slash, whose jail leaves the key answerable).
+    if (state.status === STATUS_JAILED && (terms?.convictedJail ?? true)) {
+        return `the Provider is jailed for equivocation already (slashes: ${state.slashes}): evidence against it, this pair or another, pays nothing until governance releases it (${errorName(ERR_ALREADY_JAILED)})`;
     }
     const signer = signerOf(pool, a, b);
     if (!signer.ok) {

@@ -216,12 +216,13 @@ export function payeesSection(payees: Payees | null, params: Params, network: Ne
             `${formatTon(payees.reporterRewardCap)}${now(payees.reporterRewardCap !== params.reporterRewardCap, formatTon(params.reporterRewardCap))}`,
         ],
     ];
-    if (payees.convictedKey !== 0n) {
+    for (const key of payees.convicted.keys()) {
         rows.push([
             'convicted key',
-            `${formatHash(payees.convictedKey)} (proven to equivocate: it settles no more here and cannot be bound again)`,
+            `${formatHash(key)} (proven to equivocate: it settles no more here and cannot be bound again)${key === payees.convictedKey ? ', the last' : ''}`,
         ]);
     }
+    if (payees.convictedJail) rows.push(['jailed for', 'equivocation: evidence pays no more, no key is bound until a release']);
     return [...out, ...table(rows)];
 }
 

@@ -128,10 +128,12 @@ export interface ProxyModel {
     /** Cumulative commission the owner withdrew (invariant 5: never above what was released). */
     commissionWithdrawn: bigint;
     commissionEverReleased: bigint;
-    /** Slashed for equivocation (docs/contracts/slashing.md): evidence is refused from then on. */
+    /** Jailed (docs/contracts/slashing.md): by evidence or by an executed governance slash. */
     jailed: boolean;
-    /** The key proven to equivocate (0: none): cleared from the keys, never bound again. */
-    convictedKey: bigint;
+    /** Jailed for equivocation and not released since: evidence is refused, no key is bound. */
+    convictedJail: boolean;
+    /** The keys proven to equivocate: cleared from the keys, never bound again. */
+    convicted: bigint[];
 }
 
 /** A slash or release proposal pending at the Root (docs/contracts/slashing.md). */
@@ -239,8 +241,15 @@ export class Model {
         return Model.restore(this);
     }
 
-    addProxy(p: Omit<ProxyModel, 'commissionWithdrawn' | 'commissionEverReleased' | 'jailed' | 'convictedKey'>) {
-        this.proxies.push({ ...p, commissionWithdrawn: 0n, commissionEverReleased: 0n, jailed: false, convictedKey: 0n });
+    addProxy(p: Omit<ProxyModel, 'commissionWithdrawn' | 'commissionEverReleased' | 'jailed' | 'convictedJail' | 'convicted'>) {
+        this.proxies.push({
+            ...p,
+            commissionWithdrawn: 0n,
+            commissionEverReleased: 0n,
+            jailed: false,
+            convictedJail: false,
+            convicted: [],
+        });
         return this.proxies.length - 1;
     }
 
@@ -509,8 +518,8 @@ export class Model {
     /** A binding the Root accepts (allowlisted image and root, expiry within the lifetime). */
     rebind(proxy: number, key: bigint, from: Id, value: bigint, now: bigint): Outcome {
         const p = this.proxies[proxy];
-        if (p.convictedKey !== 0n && key === p.convictedKey) return refused(p.id, ERR_KEY_CONVICTED, 'BindAttestation', from, value);
-        if (p.jailed) return refused(p.id, ERR_ALREADY_JAILED, 'BindAttestation', from, value);
+        if (p.convicted.includes(key)) return refused(p.id, ERR_KEY_CONVICTED, 'BindAttestation', from, value);
+        if (p.convictedJail) return refused(p.id, ERR_ALREADY_JAILED, 'BindAttestation', from, value);
         // A convicted key was cleared (0): nothing to keep as the previous key then.
         if (key !== p.teeKey && p.teeKey !== 0n) {
             p.prevTeeKey = p.teeKey;
@@ -536,7 +545,7 @@ export class Model {
         const p = this.proxies[proxy];
         const what = 'SubmitEvidence';
         if (value < MIN_VALUE_EVIDENCE) return refused(p.id, ERR_INSUFFICIENT_VALUE, what, from, value);
-        if (p.jailed) return refused(p.id, ERR_ALREADY_JAILED, what, from, value);
+        if (p.convictedJail) return refused(p.id, ERR_ALREADY_JAILED, what, from, value);
         if (signer === 0n || (signer !== p.teeKey && signer !== p.prevTeeKey))
             return refused(p.id, ERR_EVIDENCE_SIGNATURE, what, from, value);
         if (!conflict) return refused(p.id, ERR_NO_CONFLICT, what, from, value);
@@ -554,7 +563,8 @@ export class Model {
             p.prevTeeKey = 0n;
             p.prevKeyUntil = 0n;
         }
-        p.convictedKey = signer;
+        p.convicted.push(signer);
+        p.convictedJail = true;
         p.jailed = true;
         const o = outcome();
         o.hops.push({ at: p.id, exitCode: 0, what });
@@ -648,8 +658,11 @@ export class Model {
             this.entitle(o, this.params.treasury, fromStake + fromUnbonding);
             this.slashedToTreasury += fromStake + fromUnbonding;
             o.slashedToTreasury = fromStake + fromUnbonding;
-        } else {
+        } else if (p.jailed) {
             p.jailed = false;
+            p.convictedJail = false;
+            o.hops.push({ at: p.id, exitCode: 0, what: 'ReleaseFromJail' });
+        } else {
             o.hops.push({ at: p.id, exitCode: 0, what: 'ReleaseFromJail' });
         }
         add(o.allowance, from, value);

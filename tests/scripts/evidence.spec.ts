@@ -188,7 +188,7 @@ describe('submitEvidence', () => {
             expect(
                 await h.refused('bindAttestation', [PROXY_IMAGE, TEST_ROOT, '+23h', '--tee-key-file', seedFile, ...proxyNode], proxyOwner),
             ).toContain(
-                `Not sent: TEE key ${TEE_KEY} was proven to equivocate here (payees().convictedKey): the Provider never binds it again (${code(ERR_KEY_CONVICTED)})`,
+                `Not sent: TEE key ${TEE_KEY} was proven to equivocate here (payees().convicted): the Provider never binds it again (${code(ERR_KEY_CONVICTED)})`,
             );
         });
 
@@ -296,7 +296,7 @@ describe('submitEvidence', () => {
             ]) {
                 const message = await h.refused('submitEvidence', pair, reporter);
                 expect(message).toContain(
-                    `Not sent: the Provider is jailed already (slashes: 1): evidence against a jailed Provider, this pair or another, pays nothing (${code(ERR_ALREADY_JAILED)})`,
+                    `Not sent: the Provider is jailed for equivocation already (slashes: 1): evidence against it, this pair or another, pays nothing until governance releases it (${code(ERR_ALREADY_JAILED)})`,
                 );
             }
             expect((await provider().getState()).stake).toBe(toNano('25'));

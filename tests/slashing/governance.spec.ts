@@ -28,6 +28,8 @@ import {
 } from '../../wrappers/Root';
 import {
     ERR_ALREADY_JAILED,
+    ERR_EVIDENCE_SIGNATURE,
+    ERR_KEY_CONVICTED,
     ERR_WITHDRAWALS_FROZEN,
     loadExcesses,
     Provider,
@@ -51,6 +53,8 @@ import {
     expectProviderRefused,
     Node,
     providerEvents,
+    publicKeyInt,
+    sendBind,
     teeKey,
 } from '../helpers/provider';
 import {
@@ -297,6 +301,104 @@ describe('governance slash', () => {
         const w = await worker.provider.getState();
         expect([w.status, w.stake]).toEqual([STATUS_JAILED, worker.minStake - toNano('30')]);
         expect(rw.transactions).not.toHaveTransaction({ from: worker.provider.address, to: env.root.address });
+    });
+
+    it('an exiting Provider slashed of everything it holds is exited: nothing is left to withdraw', async () => {
+        const { env, proxy } = await setup();
+        expectAllSucceeded(await proxy.provider.sendRequestExit(proxy.owner.getSender()));
+        const { id, executeAfter } = await proposeSlash(env, proxy, toNano('5000'));
+        setNow(env, executeAfter);
+        const r = await execute(env, id);
+        expectAllSucceeded(r);
+        const s = await proxy.provider.getState();
+        expect([s.status, s.stake, s.unbonding, s.withdrawalsFrozen]).toEqual([STATUS_EXITED, 0n, 0n, false]);
+        expect(eventsOf(r, proxy.provider.address, 'ProviderStatusChanged').map((e) => [e.previous, e.status])).toEqual([
+            [STATUS_EXITING, STATUS_EXITED],
+        ]);
+    });
+
+    it('when storage fees have eaten into the stake, the slash pays what there is rather than failing (and unfreezes)', async () => {
+        const { env, proxy } = await setup();
+        const { id, executeAfter } = await proposeSlash(env, proxy, toNano('1000'));
+        setNow(env, executeAfter);
+        // The Provider's balance just below its stake: its storage buffer is gone, and some stake.
+        const account = await env.blockchain.getContract(proxy.provider.address);
+        account.balance = toNano('999.5');
+        const r = await execute(env, id);
+        expectAllSucceeded(r);
+        const paid = messagesBetween(r, proxy.provider.address, env.treasury.address).map((m) => m.value);
+        expect(paid).toHaveLength(1);
+        expect(paid[0]).toBeLessThan(toNano('999.5'));
+        expect(paid[0]).toBeGreaterThan(toNano('999.4'));
+        expect(eventsOf(r, proxy.provider.address, 'Slashed')[0]).toMatchObject({ amount: toNano('1000'), toTreasury: paid[0] });
+        const s = await proxy.provider.getState();
+        expect([s.stake, s.status, s.withdrawalsFrozen]).toEqual([0n, STATUS_JAILED, false]);
+        expect(await env.root.getSlashesPending(proxy.provider.address)).toBe(0n);
+    });
+
+    it('a proxy jailed by governance keeps its key: it may rotate it, and equivocation evidence still convicts it', async () => {
+        const { env, proxy } = await setup();
+        const alice = await env.blockchain.treasury('alice');
+        const { escrow } = await openEscrow(env, proxy, alice);
+        const { id, executeAfter } = await proposeSlash(env, proxy, toNano('100'));
+        setNow(env, executeAfter);
+        expectAllSucceeded(await execute(env, id));
+        // Rotation while jailed by governance (a leaked key, say): accepted, still jailed.
+        const fresh = teeKey('rotated');
+        await bind(env, proxy, { key: fresh });
+        expect((await proxy.provider.getState()).status).toBe(STATUS_JAILED);
+        // The old key, now the replaced one, equivocated: convicted, slashed, reporter paid.
+        const v = { seqno: 5n, tokens: 100n };
+        const a = signCharge(proxy.key, escrow.address, { ...v, amount: toNano('1') });
+        const b = signCharge(proxy.key, escrow.address, { ...v, amount: toNano('2') });
+        const reporter = await env.blockchain.treasury('reporter');
+        const r = await reporter.send({ to: proxy.provider.address, value: EVIDENCE_VALUE, body: evidenceBody(a, b, 1n) });
+        expectAllSucceeded(r);
+        expect(eventsOf(r, proxy.provider.address, 'Slashed')).toEqual([expect.objectContaining({ kind: 1n })]);
+        const pool = await proxy.provider.getPoolState();
+        expect([pool.teeKey, pool.prevTeeKey]).toEqual([publicKeyInt(fresh), 0n]);
+        // Jailed for equivocation now: no more keys until released.
+        const again = await sendBind(env, proxy, { key: teeKey('third') });
+        expect(again.result.transactions).toHaveTransaction({ to: proxy.provider.address, exitCode: Number(ERR_ALREADY_JAILED) });
+    });
+
+    it('every key convicted here stays convicted across releases: the same evidence cannot pay twice', async () => {
+        const env = await deployEnvironment({ params: { equivocationSlashBps: 1000n } });
+        const proxy = await activeProxy(env);
+        const alice = await env.blockchain.treasury('alice');
+        const reporter = await env.blockchain.treasury('reporter');
+        const convict = async (key: typeof proxy.key) => {
+            const { escrow } = await openEscrow(env, proxy, alice, { key });
+            const v = { seqno: 5n, tokens: 100n };
+            const pair = [
+                signCharge(key, escrow.address, { ...v, amount: toNano('1') }),
+                signCharge(key, escrow.address, { ...v, amount: toNano('2') }),
+            ] as const;
+            expectAllSucceeded(
+                await reporter.send({ to: proxy.provider.address, value: EVIDENCE_VALUE, body: evidenceBody(pair[0], pair[1], 1n) }),
+            );
+            return pair;
+        };
+        const release = async () => {
+            const created = createdProposal(await env.root.sendProposeRelease(env.governance.getSender(), target(proxy)), env.root.address);
+            setNow(env, created.executeAfter);
+            expectAllSucceeded(await execute(env, created.proposalId));
+        };
+        const first = await convict(proxy.key); // key A
+        await release();
+        const keyB = teeKey('second');
+        await proxy.provider.sendStake(proxy.owner.getSender(), toNano('200'));
+        await bind(env, proxy, { key: keyB });
+        await convict(keyB);
+        await release();
+        // A again: refused, and A's old evidence is no longer one of this Provider's keys.
+        const rebind = await sendBind(env, proxy, { key: proxy.key });
+        expect(rebind.result.transactions).toHaveTransaction({ to: proxy.provider.address, exitCode: Number(ERR_KEY_CONVICTED) });
+        const before = await captureProvider(env, proxy.provider);
+        const r = await reporter.send({ to: proxy.provider.address, value: EVIDENCE_VALUE, body: evidenceBody(first[0], first[1], 2n) });
+        await expectProviderRefused(env, proxy.provider, before, r, reporter.address, ERR_EVIDENCE_SIGNATURE);
+        const payees = (await proxy.provider.getPayees())!;
+        expect(payees.convicted.keys().sort()).toEqual([publicKeyInt(proxy.key), publicKeyInt(keyB)].sort());
     });
 
     it('a slash of a Provider that does not exist drops the proposal when the freeze bounces', async () => {
