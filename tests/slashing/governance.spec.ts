@@ -67,6 +67,7 @@ import {
     refuses,
     rootEvents,
     setNow,
+    sharedEnvironment,
 } from '../helpers/root';
 
 const REASON = 0x5eedn;
@@ -75,10 +76,11 @@ function target(n: Node) {
     return { owner: n.owner.address, nodeIndex: n.nodeIndex };
 }
 
+// One deployment with an active, listed proxy (1,000 TON staked), restored before each test.
+const ctx = sharedEnvironment({}, async (env) => ({ proxy: await activeProxy(env) }));
+
 async function setup() {
-    const env = await deployEnvironment();
-    const proxy = await activeProxy(env);
-    return { env, proxy };
+    return { env: ctx.env, proxy: ctx.extra.proxy };
 }
 
 /** Governance proposes slashing `amount` of `n`; accepted, the freeze delivered. */
