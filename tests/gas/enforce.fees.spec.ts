@@ -24,9 +24,10 @@ import { toNano } from '@ton/core';
 import { BlockchainSnapshot, SendMessageResult } from '@ton/sandbox';
 import { ERR_INSUFFICIENT_VALUE, MAX_ENDPOINT_BYTES, MAX_PROXIES, MIN_VALUE_ENFORCE } from '../../wrappers/Root';
 import { STATUS_ACTIVE, STATUS_EXITING, STATUS_JAILED } from '../../wrappers/Provider';
-import { deployEnvironment, Env, HASHES } from '../fixtures/environment';
+import { deployEnvironment, Env } from '../fixtures/environment';
 import { activate, aProxyProfile, createNode, expectAllSucceeded, Node } from '../helpers/provider';
 import { createdProposal, messagesBetween, plain } from '../helpers/root';
+import { directoryFiller } from './providers';
 
 const MARGIN = 2n;
 const MEASURE_VALUE = toNano('1');
@@ -59,28 +60,8 @@ describe('MIN_VALUE_ENFORCE: executing a slash or a release', () => {
         const gov = governance.getSender();
         const longest = (tag: string) => aProxyProfile({ endpoint: `https://${tag}.example.org/`.padEnd(Number(MAX_ENDPOINT_BYTES), 'x') });
 
-        // ---- the directory: entries listed from Provider addresses, up to `count` ----
-        const filler = await blockchain.treasury('directory-filler');
-        let fillers = 0n;
-        const fillTo = async (count: bigint) => {
-            while ((await root.getState()).proxyCount < count) {
-                const i = fillers++;
-                const address = await root.getProviderAddress(filler.address, i);
-                await root.send(
-                    blockchain.sender(address),
-                    { value: toNano('0.1') },
-                    {
-                        $$type: 'ListProxyForRoot',
-                        queryId: 0n,
-                        owner: filler.address,
-                        nodeIndex: i,
-                        imageHash: HASHES.proxyImage,
-                        attestationRoot: HASHES.root,
-                        endpoint: `https://filler-${i}.example.org:8443`,
-                    },
-                );
-            }
-        };
+        // ---- the directory: entries listed from Provider addresses ----
+        const fillTo = await directoryFiller(blockchain, root);
         await fillTo(MAX_PROXIES - 3n); // room for the three proxies below
 
         // ---- the nodes ----

@@ -68,7 +68,7 @@ import {
 } from '../../wrappers/Root';
 import { DAY, HASHES, deployEnvironment, Env, RootContract } from '../fixtures/environment';
 import { KIND_CHARGE, signedVoucherCell, signVoucher } from '../../wrappers/vouchers';
-import { bind, largestProxy, largestWorker, MIN_STAKE, openProvider, ProviderContract, TEE_KEY } from './providers';
+import { bind, directoryFiller, largestProxy, largestWorker, MIN_STAKE, openProvider, ProviderContract, TEE_KEY } from './providers';
 
 /** The dearest operation of a class may cost at most its budget / MARGIN. */
 const MARGIN = 2n;
@@ -194,23 +194,9 @@ describe('Provider minimum values', () => {
         await root.sendDeploy(deployer.getSender(), toNano('1'));
 
         // ---- the directory two below its bound: entries listed from Provider addresses ----
-        const filler = await blockchain.treasury('directory-filler');
-        for (let i = 0n; i < MAX_PROXIES - 2n; i++) {
-            const address = await root.getProviderAddress(filler.address, i);
-            await root.send(
-                blockchain.sender(address),
-                { value: toNano('0.1') },
-                {
-                    $$type: 'ListProxyForRoot',
-                    queryId: 0n,
-                    owner: filler.address,
-                    nodeIndex: i,
-                    imageHash: HASHES.proxyImage,
-                    attestationRoot: HASHES.root,
-                    endpoint: `https://filler-${i}.example.org:8443`,
-                },
-            );
-        }
+        await (
+            await directoryFiller(blockchain, root)
+        )(MAX_PROXIES - 2n);
         expect((await root.getState()).proxyCount).toBe(MAX_PROXIES - 2n);
 
         // ---- the nodes, one per starting point, every profile as large as allowed ----

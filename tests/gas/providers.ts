@@ -19,7 +19,7 @@ import {
     workerProfile,
 } from '../../wrappers/Provider';
 import { MAX_ENDPOINT_BYTES } from '../../wrappers/Root';
-import { DAY, HASHES } from '../fixtures/environment';
+import { DAY, HASHES, RootContract } from '../fixtures/environment';
 
 export type ProviderContract = SandboxContract<ExtendedProvider>;
 export type Role = 'worker' | 'proxy';
@@ -113,4 +113,33 @@ export const MIN_STAKE: Record<Role, bigint> = { worker: toNano('100'), proxy: t
 /** A node of `owner` at `nodeIndex`, opened on `blockchain` (not yet deployed). */
 export async function openProvider(blockchain: Blockchain, root: Address, owner: Address, nodeIndex: bigint): Promise<ProviderContract> {
     return blockchain.openContract(await ExtendedProvider.forNode(root, owner, nodeIndex));
+}
+
+/**
+ * Fills `root`'s proxy directory with entries listed straight from Provider contract addresses of
+ * a filler owner (no Provider runs there). The function returned lists new ones until the
+ * directory holds `count`; call it again to fill up after entries left.
+ */
+export async function directoryFiller(blockchain: Blockchain, root: RootContract) {
+    const filler = await blockchain.treasury('directory-filler');
+    let next = 0n;
+    return async (count: bigint) => {
+        while ((await root.getState()).proxyCount < count) {
+            const i = next++;
+            const address = await root.getProviderAddress(filler.address, i);
+            await root.send(
+                blockchain.sender(address),
+                { value: toNano('0.1') },
+                {
+                    $$type: 'ListProxyForRoot',
+                    queryId: 0n,
+                    owner: filler.address,
+                    nodeIndex: i,
+                    imageHash: HASHES.proxyImage,
+                    attestationRoot: HASHES.root,
+                    endpoint: `https://filler-${i}.example.org:8443`,
+                },
+            );
+        }
+    };
 }

@@ -441,6 +441,16 @@ export function valueFlow(result: SendMessageResult, address: Address): { receiv
     return { received, sent };
 }
 
+/**
+ * How `address`'s balance moved in the transactions of `result` on it, storage fees aside: value
+ * received, less value sent, less every fee it paid (feesPaid). Add storageFees (helpers/root) to
+ * leave those out too.
+ */
+export function balanceChange(result: SendMessageResult, address: Address): bigint {
+    const { received, sent } = valueFlow(result, address);
+    return received - sent - feesPaid(result, address);
+}
+
 export async function balanceOf(env: Env, address: Address): Promise<bigint> {
     return (await env.blockchain.getContract(address)).balance;
 }

@@ -39,7 +39,7 @@ import {
 } from '../../wrappers/vouchers';
 import { errorName } from '../../scripts/lib/params';
 import { messagesBetween } from '../helpers/root';
-import { createHarness, deployDevnetRoot, Harness, scratch, START } from './harness';
+import { createHarness, Harness, listedProxyByScripts, scratch, START } from './harness';
 
 const HOUR = 3600;
 const PROXY_IMAGE = 'c2'.repeat(32);
@@ -76,24 +76,13 @@ describe('submitEvidence', () => {
 
     beforeAll(async () => {
         h = await createHarness();
-        root = await deployDevnetRoot(h);
-        at = ['--root', root.toString()];
-        await h.run('proposeImage', [PROXY_IMAGE, 'proxy', ...at]);
-        h.advance(HOUR);
-        await h.run('executeProposal', ['0', ...at], h.stranger);
-        proxyOwner = await h.blockchain.treasury('proxy-owner');
-        proxyNode = ['--node', '0', ...at];
-        const profile = write('proxy.json', readFileSync('scripts/config/proxy-profile.example.json', 'utf8'));
-        await h.run('registerProvider', ['proxy', profile, ...proxyNode], proxyOwner);
-        const bound = await h.run(
-            'bindAttestation',
-            [PROXY_IMAGE, TEST_ROOT, '+1d', '--tee-key-file', write('proxy.seed', seed.toString('hex')), ...proxyNode],
+        ({
+            root,
+            at,
+            node: proxyNode,
             proxyOwner,
-        );
-        expect(bound).toContain('Binding accepted');
-        expect(await h.run('stake', ['60', ...proxyNode], proxyOwner)).toContain("Listed in the Root's proxy directory");
-        await h.run('unstake', ['10', ...proxyNode], proxyOwner);
-        proxy = (await ExtendedProvider.forNode(root, proxyOwner.address, 0n)).address;
+            proxy,
+        } = await listedProxyByScripts(h, { image: PROXY_IMAGE, seed, stake: '60', write }));
         client = await h.blockchain.treasury('client');
         reporter = await h.blockchain.treasury('reporter');
         await h.run('openEscrow', [proxy.toString(), '10', '--reserve', '1'], client);

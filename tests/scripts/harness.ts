@@ -4,12 +4,13 @@
  * deployRoot script itself (the deployer becomes governance and treasury).
  */
 import type { NetworkProvider } from '@ton/blueprint';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Address, toNano } from '@ton/core';
 import { Blockchain, SandboxContract, TreasuryContract } from '@ton/sandbox';
-import { ExtendedRoot } from '../../wrappers/Root';
+import { ExtendedProvider } from '../../wrappers/Provider';
+import { ExtendedRoot, formatHash256, TEST_ATTESTATION_ROOT_HASH } from '../../wrappers/Root';
 import { SandboxNetworkProvider } from '../../tools/sandbox/networkProvider';
 
 export const DEVNET_CONFIG = 'scripts/config/devnet.json';
@@ -108,4 +109,34 @@ export async function deployDevnetRoot(h: Harness): Promise<Address> {
     const m = /raw:\s+(0:[0-9a-f]{64})/.exec(out);
     if (!m) throw new Error(`deployRoot printed no raw address:\n${out}`);
     return Address.parse(m[1]);
+}
+
+/**
+ * A Root deployed from devnet.json with an active, listed proxy set up by the scripts themselves:
+ * proposeImage and executeProposal allow `image` for proxies, then the proxy owner runs
+ * registerProvider (the example profile), bindAttestation (a TEE key file of `seed`, under the
+ * simulated test root, a day's expiry), stake `stake` TON and unstake 10, so some stake unbonds.
+ * `write` is the spec's scratch writer. Ends an hour after START.
+ */
+export async function listedProxyByScripts(
+    h: Harness,
+    a: { image: string; seed: Buffer; stake: string; write: (name: string, content: string) => string },
+) {
+    const root = await deployDevnetRoot(h);
+    const at = ['--root', root.toString()];
+    await h.run('proposeImage', [a.image, 'proxy', ...at]);
+    h.advance(3600);
+    await h.run('executeProposal', ['0', ...at], h.stranger);
+    const proxyOwner = await h.blockchain.treasury('proxy-owner');
+    const node = ['--node', '0', ...at];
+    const profile = a.write('proxy.json', readFileSync('scripts/config/proxy-profile.example.json', 'utf8'));
+    await h.run('registerProvider', ['proxy', profile, ...node], proxyOwner);
+    const testRoot = formatHash256(TEST_ATTESTATION_ROOT_HASH);
+    const keyFile = a.write('proxy.seed', a.seed.toString('hex'));
+    const bound = await h.run('bindAttestation', [a.image, testRoot, '+1d', '--tee-key-file', keyFile, ...node], proxyOwner);
+    expect(bound).toContain('Binding accepted');
+    expect(await h.run('stake', [a.stake, ...node], proxyOwner)).toContain("Listed in the Root's proxy directory");
+    await h.run('unstake', ['10', ...node], proxyOwner);
+    const proxy = (await ExtendedProvider.forNode(root, proxyOwner.address, 0n)).address;
+    return { root, at, node, proxyOwner, proxy };
 }

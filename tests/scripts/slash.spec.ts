@@ -7,7 +7,6 @@
  * code of the generated wrapper and sends nothing (`h.refused`). docs/contracts/slashing.md.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Address, Cell, fromNano, toNano } from '@ton/core';
 import { BlockchainSnapshot, SandboxContract, TreasuryContract } from '@ton/sandbox';
 import { ExtendedProvider, loadExcesses, STATUS_ACTIVE, STATUS_JAILED } from '../../wrappers/Provider';
@@ -19,21 +18,18 @@ import {
     ERR_NOT_GOVERNANCE_OR_GUARDIAN,
     ERR_PROPOSAL_TOO_EARLY,
     ERR_TOO_MANY_PROPOSALS,
-    formatHash256,
     loadProposeRelease,
     MAX_PENDING_PROPOSALS,
     MIN_VALUE_ENFORCE,
-    TEST_ATTESTATION_ROOT_HASH,
 } from '../../wrappers/Root';
 import { formatTime } from '../../scripts/lib/format';
 import { errorName } from '../../scripts/lib/params';
 import { messagesBetween } from '../helpers/root';
-import { createHarness, deployDevnetRoot, Harness, scratch, START } from './harness';
+import { createHarness, Harness, listedProxyByScripts, scratch, START } from './harness';
 
 const HOUR = 3600;
 const PROXY_IMAGE = 'c3'.repeat(32);
 const REASON = 'ab'.repeat(32);
-const TEST_ROOT = formatHash256(TEST_ATTESTATION_ROOT_HASH);
 const { write } = scratch('cocoon-slash-');
 const seed = Buffer.alloc(32, 9);
 const ENFORCE = `${fromNano(ENFORCE_VALUE)} TON`;
@@ -55,24 +51,7 @@ describe('governance slash and release scripts', () => {
 
     beforeAll(async () => {
         h = await createHarness();
-        root = await deployDevnetRoot(h);
-        at = ['--root', root.toString()];
-        await h.run('proposeImage', [PROXY_IMAGE, 'proxy', ...at]);
-        h.advance(HOUR);
-        await h.run('executeProposal', ['0', ...at], h.stranger);
-        proxyOwner = await h.blockchain.treasury('proxy-owner');
-        const node = ['--node', '0', ...at];
-        const profile = write('proxy.json', readFileSync('scripts/config/proxy-profile.example.json', 'utf8'));
-        await h.run('registerProvider', ['proxy', profile, ...node], proxyOwner);
-        const bound = await h.run(
-            'bindAttestation',
-            [PROXY_IMAGE, TEST_ROOT, '+1d', '--tee-key-file', write('proxy.seed', seed.toString('hex')), ...node],
-            proxyOwner,
-        );
-        expect(bound).toContain('Binding accepted');
-        expect(await h.run('stake', ['80', ...node], proxyOwner)).toContain("Listed in the Root's proxy directory");
-        await h.run('unstake', ['10', ...node], proxyOwner);
-        proxy = (await ExtendedProvider.forNode(root, proxyOwner.address, 0n)).address;
+        ({ root, at, proxyOwner, proxy } = await listedProxyByScripts(h, { image: PROXY_IMAGE, seed, stake: '80', write }));
         target = ['--owner', proxyOwner.address.toString(), ...at];
         label = `${proxy.toString()} (node 0 of ${proxyOwner.address.toString()})`;
         snapshot = h.blockchain.snapshot();

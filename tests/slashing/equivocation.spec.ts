@@ -45,7 +45,19 @@ import {
     submitCharge,
     tampered,
 } from '../escrow/helpers';
-import { activate, bind, createNode, eventsOf, Node, publicKeyInt, refuses, sendBind, stepwise, teeKey } from '../helpers/provider';
+import {
+    activate,
+    balanceChange,
+    bind,
+    createNode,
+    eventsOf,
+    Node,
+    publicKeyInt,
+    refuses,
+    sendBind,
+    stepwise,
+    teeKey,
+} from '../helpers/provider';
 import { messagesBetween, storageFees } from '../helpers/root';
 
 interface Setup {
@@ -105,11 +117,7 @@ async function expectSlashed(s: Setup, a: SignedVoucher, b: SignedVoucher, key: 
     expect(result.transactions).toHaveTransaction({ from: reporter.address, to: proxy.provider.address, success: true });
     const first = { transactions: [tx], events: tx.events, externals: tx.externals };
     // The balance this transaction left: before - slash - storage fees; the value all went out.
-    const account = tx.description.type === 'generic' ? tx.description : null;
-    expect(account).not.toBeNull();
-    const sentValue = [...tx.outMessages.values()].reduce((acc, m) => acc + (m.info.type === 'internal' ? m.info.value.coins : 0n), 0n);
-    const fwd = [...tx.outMessages.values()].reduce((acc, m) => acc + (m.info.type === 'internal' ? m.info.forwardFee : 0n), 0n);
-    const balanceAfterTx = balanceBefore + EVIDENCE_VALUE - tx.totalFees.coins - sentValue - fwd;
+    const balanceAfterTx = balanceBefore + balanceChange(first, proxy.provider.address);
     expect(balanceAfterTx).toBe(balanceBefore - want.amount - storageFees(first, proxy.provider.address));
 
     const toTreasury = messagesBetween(result, proxy.provider.address, env.treasury.address);

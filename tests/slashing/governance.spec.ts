@@ -9,6 +9,7 @@
  */
 import '@ton/test-utils';
 import { Address, beginCell, toNano } from '@ton/core';
+import { KeyPair } from '@ton/crypto';
 import { internal, SendMessageResult } from '@ton/sandbox';
 import {
     ENFORCE_VALUE,
@@ -45,6 +46,7 @@ import { activeProxy, openEscrow, signCharge } from '../escrow/helpers';
 import { evidenceBody, EVIDENCE_VALUE } from '../../wrappers/Provider';
 import {
     activate,
+    balanceChange,
     bind,
     captureProvider,
     createNode,
@@ -68,6 +70,7 @@ import {
     rootEvents,
     setNow,
     sharedEnvironment,
+    storageFees,
 } from '../helpers/root';
 
 const REASON = 0x5eedn;
@@ -104,12 +107,20 @@ function rootEventOf<T extends { $$type: string }>(result: SendMessageResult, en
     return rootEvents(result, env.root.address).filter((e) => e.$$type === kind) as unknown as T[];
 }
 
-/**
- * What the Provider's balance did in its transaction on the Root's ExecuteSlash: value in, less
- * value and forwarding fees out, less the transaction's fees, plus its storage fees (collected from
- * the balance it had). The Provider must end up exactly `amount` poorer.
- */
-function slashTransactionFlow(result: SendMessageResult, address: Address) {
+/** The usual conflicting pair of `key` for `account`: seqno 5 signed twice, for 1 and for 2 TON. */
+function conflictingPair(key: KeyPair, account: Address) {
+    const v = { seqno: 5n, tokens: 100n };
+    return [signCharge(key, account, { ...v, amount: toNano('1') }), signCharge(key, account, { ...v, amount: toNano('2') })] as const;
+}
+
+/** The reporter submits `pair` as equivocation evidence against `proxy`. */
+async function submitEvidence(env: Env, proxy: Node, pair: ReturnType<typeof conflictingPair>, queryId = 1n) {
+    const reporter = await env.blockchain.treasury('reporter');
+    return reporter.send({ to: proxy.provider.address, value: EVIDENCE_VALUE, body: evidenceBody(pair[0], pair[1], queryId) });
+}
+
+/** The Provider's transaction on the Root's ExecuteSlash in `result`, as a result of its own. */
+function slashTransaction(result: SendMessageResult, address: Address): SendMessageResult {
     const txs = result.transactions.filter(
         (tx) =>
             tx.inMessage?.info.type === 'internal' &&
@@ -117,14 +128,7 @@ function slashTransactionFlow(result: SendMessageResult, address: Address) {
             tx.inMessage.body.beginParse().preloadUint(32) === Provider.opcodes.ExecuteSlash,
     );
     expect(txs).toHaveLength(1);
-    const tx = txs[0];
-    let flow = tx.inMessage!.info.type === 'internal' ? tx.inMessage!.info.value.coins : 0n;
-    for (const m of tx.outMessages.values()) {
-        if (m.info.type === 'internal') flow -= m.info.value.coins + m.info.forwardFee;
-    }
-    flow -= tx.totalFees.coins;
-    const storage = tx.description.type === 'generic' ? (tx.description.storagePhase?.storageFeesCollected ?? 0n) : 0n;
-    return flow + storage;
+    return { transactions: txs, events: txs[0].events, externals: txs[0].externals };
 }
 
 describe('governance slash', () => {
@@ -162,7 +166,8 @@ describe('governance slash', () => {
         const r = await execute(env, id);
         expectAllSucceeded(r);
         // The Provider gave up exactly the slash (it keeps nothing of the executor's value).
-        expect(slashTransactionFlow(r, proxy.provider.address)).toBe(-toNano('300'));
+        const own = slashTransaction(r, proxy.provider.address);
+        expect(balanceChange(own, proxy.provider.address)).toBe(-toNano('300') - storageFees(own, proxy.provider.address));
         expect(messagesBetween(r, proxy.provider.address, env.treasury.address).map((m) => m.value)).toEqual([toNano('300')]);
         const back = messagesBetween(r, proxy.provider.address, env.stranger.address);
         expect(back).toHaveLength(1);
@@ -350,11 +355,7 @@ describe('governance slash', () => {
         await bind(env, proxy, { key: fresh });
         expect((await proxy.provider.getState()).status).toBe(STATUS_JAILED);
         // The old key, now the replaced one, equivocated: convicted, slashed, reporter paid.
-        const v = { seqno: 5n, tokens: 100n };
-        const a = signCharge(proxy.key, escrow.address, { ...v, amount: toNano('1') });
-        const b = signCharge(proxy.key, escrow.address, { ...v, amount: toNano('2') });
-        const reporter = await env.blockchain.treasury('reporter');
-        const r = await reporter.send({ to: proxy.provider.address, value: EVIDENCE_VALUE, body: evidenceBody(a, b, 1n) });
+        const r = await submitEvidence(env, proxy, conflictingPair(proxy.key, escrow.address));
         expectAllSucceeded(r);
         expect(eventsOf(r, proxy.provider.address, 'Slashed')).toEqual([expect.objectContaining({ kind: 1n })]);
         const pool = await proxy.provider.getPoolState();
@@ -369,16 +370,10 @@ describe('governance slash', () => {
         const proxy = await activeProxy(env);
         const alice = await env.blockchain.treasury('alice');
         const reporter = await env.blockchain.treasury('reporter');
-        const convict = async (key: typeof proxy.key) => {
+        const convict = async (key: KeyPair) => {
             const { escrow } = await openEscrow(env, proxy, alice, { key });
-            const v = { seqno: 5n, tokens: 100n };
-            const pair = [
-                signCharge(key, escrow.address, { ...v, amount: toNano('1') }),
-                signCharge(key, escrow.address, { ...v, amount: toNano('2') }),
-            ] as const;
-            expectAllSucceeded(
-                await reporter.send({ to: proxy.provider.address, value: EVIDENCE_VALUE, body: evidenceBody(pair[0], pair[1], 1n) }),
-            );
+            const pair = conflictingPair(key, escrow.address);
+            expectAllSucceeded(await submitEvidence(env, proxy, pair));
             return pair;
         };
         const release = async () => {
@@ -397,7 +392,7 @@ describe('governance slash', () => {
         const rebind = await sendBind(env, proxy, { key: proxy.key });
         expect(rebind.result.transactions).toHaveTransaction({ to: proxy.provider.address, exitCode: Number(ERR_KEY_CONVICTED) });
         const before = await captureProvider(env, proxy.provider);
-        const r = await reporter.send({ to: proxy.provider.address, value: EVIDENCE_VALUE, body: evidenceBody(first[0], first[1], 2n) });
+        const r = await submitEvidence(env, proxy, first, 2n);
         await expectProviderRefused(env, proxy.provider, before, r, reporter.address, ERR_EVIDENCE_SIGNATURE);
         const payees = (await proxy.provider.getPayees())!;
         expect(payees.convicted.keys().sort()).toEqual([publicKeyInt(proxy.key), publicKeyInt(keyB)].sort());
@@ -559,11 +554,7 @@ describe('release from jail', () => {
         const proxy = await activeProxy(env);
         const alice = await env.blockchain.treasury('alice');
         const { escrow } = await openEscrow(env, proxy, alice);
-        const v = { seqno: 5n, tokens: 100n };
-        const a = signCharge(proxy.key, escrow.address, { ...v, amount: toNano('1') });
-        const b = signCharge(proxy.key, escrow.address, { ...v, amount: toNano('2') });
-        const reporter = await env.blockchain.treasury('reporter');
-        const convicted = await reporter.send({ to: proxy.provider.address, value: EVIDENCE_VALUE, body: evidenceBody(a, b, 1n) });
+        const convicted = await submitEvidence(env, proxy, conflictingPair(proxy.key, escrow.address));
         expectAllSucceeded(convicted);
         expect(await proxy.provider.getBinding()).toBeNull();
         expect(eventsOf(convicted, proxy.provider.address, 'BindingChanged')).toEqual([expect.objectContaining({ revoked: true })]);
